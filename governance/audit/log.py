@@ -1,0 +1,63 @@
+"""Appending events to the audit chain, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from governance.actor import Actor
+from governance.audit.chain import GENESIS_HASH, EventFields, event_hash, normalise_details
+from governance.audit.models import AuditEvent
+from governance.clock import utcnow
+
+# Any constant distinct from other advisory locks of the application.
+_PG_AUDIT_LOCK = 4_242_001
+
+def record_event(
+    session: Session,
+    *,
+    actor: Actor | str,
+    action: str,
+    resource_type: str,
+    resource_id: str | int | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction (no commit here)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialise appenders so two transactions never read the same chain head.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    session.flush()
+    head = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    prev_id, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
+    username = actor if isinstance(actor, str) else actor.username
+    role = None if isinstance(actor, str) else actor.role.value
+    fields = EventFields(
+        id=prev_id + 1,
+        occurred_at=utcnow(),
+        actor=username,
+        actor_role=role,
+        action=action,
+        resource_type=resource_type,
+        resource_id=None if resource_id is None else str(resource_id),
+        details=normalise_details(details),
+    )
+    event = AuditEvent(
+        id=fields.id,
+        occurred_at=fields.occurred_at,
+        actor=fields.actor,
+        actor_role=fields.actor_role,
+        action=fields.action,
+        resource_type=fields.resource_type,
+        resource_id=fields.resource_id,
+        details=dict(fields.details),
+        prev_hash=prev_hash,
+        hash=event_hash(prev_hash, fields),
+    )
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,190 @@
+"""Appending, reading, verifying and exporting audit events.
+
+Events are written in the caller's transaction, so a change and its audit event commit or roll
+back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from governance.actor import Actor
+from governance.audit.chain import (
+    ChainReport,
+    EventFields,
+    StoredEvent,
+    canonical_json,
+    verify_events,
+)
+from governance.audit.log import record_event
+from governance.audit.models import AuditEvent
+from governance.auth.permissions import authorize
+from governance.auth.roles import Action
+from governance.clock import utcnow
+from governance.reports.tables import frame_to_csv
+
+EVENT_COLUMNS = [
+    "id",
+    "occurred_at",
+    "actor",
+    "actor_role",
+    "action",
+    "resource_type",
+    "resource_id",
+    "details",
+    "hash",
+]
+
+
+def _stored(row: AuditEvent) -> StoredEvent:
+    return StoredEvent(
+        fields=EventFields(
+            id=row.id,
+            occurred_at=row.occurred_at,
+            actor=row.actor,
+            actor_role=row.actor_role,
+            action=row.action,
+            resource_type=row.resource_type,
+            resource_id=row.resource_id,
+            details=row.details or {},
+        ),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+def _iter_chain(session: Session, batch: int = 2000) -> Iterator[StoredEvent]:
+    # Streamed in id order so a long chain never sits in memory at once.
+    result = session.execute(
+        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
+    )
+    for row in result.scalars():
+        yield _stored(row)
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every link of the stored chain.
+
+    No permission is needed: whether the trail is intact is not itself a secret, and the
+    overview shows it to every role.
+    """
+    return verify_events(_iter_chain(session))
+
+
+def event_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """What the audit page and CLI filter on; empty fields do not filter."""
+
+    actor: str | None = None
+    action: str | None = None
+    resource_type: str | None = None
+    resource_id: str | None = None
+    since: date | None = None
+    until: date | None = None
+    limit: int | None = None
+
+
+def _filtered(flt: EventFilter) -> Any:
+    stmt = select(AuditEvent)
+    if flt.actor:
+        stmt = stmt.where(AuditEvent.actor == flt.actor)
+    if flt.action:
+        # A prefix selects a family ("user." finds every account event).
+        if flt.action.endswith("."):
+            stmt = stmt.where(AuditEvent.action.startswith(flt.action, autoescape=True))
+        else:
+            stmt = stmt.where(AuditEvent.action == flt.action)
+    if flt.resource_type:
+        stmt = stmt.where(AuditEvent.resource_type == flt.resource_type)
+    if flt.resource_id:
+        stmt = stmt.where(AuditEvent.resource_id == flt.resource_id)
+    if flt.since:
+        start = datetime.combine(flt.since, time.min, tzinfo=utcnow().tzinfo)
+        stmt = stmt.where(AuditEvent.occurred_at >= start)
+    if flt.until:
+        end = datetime.combine(flt.until + timedelta(days=1), time.min, tzinfo=utcnow().tzinfo)
+        stmt = stmt.where(AuditEvent.occurred_at < end)
+    stmt = stmt.order_by(AuditEvent.id.desc())
+    if flt.limit:
+        stmt = stmt.limit(flt.limit)
+    return stmt
+
+
+def _frame(rows: list[AuditEvent]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            {
+                "id": r.id,
+                "occurred_at": r.occurred_at,
+                "actor": r.actor,
+                "actor_role": r.actor_role,
+                "action": r.action,
+                "resource_type": r.resource_type,
+                "resource_id": r.resource_id,
+                "details": _details_text(r.details),
+                "hash": r.hash,
+            }
+            for r in rows
+        ],
+        columns=EVENT_COLUMNS,
+    )
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
+    return frame
+
+
+def _details_text(details: Mapping[str, Any] | None) -> str:
+    return canonical_json(dict(details or {}))
+
+
+def list_events(session: Session, *, actor: Actor, flt: EventFilter | None = None) -> pd.DataFrame:
+    """Events matching ``flt``, newest first, as a frame (needs ``audit.read``)."""
+    authorize(session, actor, Action.AUDIT_READ, resource_type="audit_trail")
+    rows = list(session.scalars(_filtered(flt or EventFilter())))
+    return _frame(rows)
+
+
+def distinct_values(session: Session, *, actor: Actor) -> dict[str, list[str]]:
+    """Actors, actions and resource types present in the trail (for filter choices)."""
+    authorize(session, actor, Action.AUDIT_READ, resource_type="audit_trail")
+    out: dict[str, list[str]] = {}
+    for name, col in (
+        ("actor", AuditEvent.actor),
+        ("action", AuditEvent.action),
+        ("resource_type", AuditEvent.resource_type),
+    ):
+        out[name] = sorted(v for v in session.scalars(select(col).distinct()) if v)
+    return out
+
+
+def export_events_csv(
+    session: Session, *, actor: Actor, flt: EventFilter | None = None
+) -> bytes:
+    """CSV of the filtered events (needs ``audit.export``); the export is itself audited."""
+
+    flt = flt or EventFilter()
+    authorize(session, actor, Action.AUDIT_EXPORT, resource_type="audit_trail")
+    frame = _frame(list(session.scalars(_filtered(flt))))
+    record_event(
+        session,
+        actor=actor,
+        action="audit.exported",
+        resource_type="audit_trail",
+        details={"rows": len(frame), "filter": _filter_details(flt), "format": "csv"},
+    )
+    session.commit()
+    return frame_to_csv(frame)
+
+
+def _filter_details(flt: EventFilter) -> dict[str, Any]:
+    return {k: getattr(flt, k) for k in flt.__slots__ if getattr(flt, k) is not None}

@@ -1,0 +1,88 @@
+"""Roles, actions and the one permission matrix (role × action) of the workbench.
+
+The matrix is enforced in the service layer; pages only use it to hide what a role cannot do.
+Every later capability adds its actions here, and the matrix test walks them all.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COMPLIANCE_OFFICER = "compliance_officer"
+    DATA_SCIENTIST = "data_scientist"
+    EXECUTIVE = "executive"
+    AUDITOR = "auditor"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "Administrator",
+    Role.COMPLIANCE_OFFICER: "Compliance officer",
+    Role.DATA_SCIENTIST: "Data scientist",
+    Role.EXECUTIVE: "Executive",
+    Role.AUDITOR: "Auditor",
+}
+
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.ADMIN: "Manages accounts and roles; reads the audit trail.",
+    Role.COMPLIANCE_OFFICER: "Approves models, runs risks, incidents, retention and controls.",
+    Role.DATA_SCIENTIST: "Registers models and versions; runs fairness assessments.",
+    Role.EXECUTIVE: "Reads the overview and the compliance matrix; changes nothing.",
+    Role.AUDITOR: "Reads everything, including the audit trail, and exports evidence.",
+}
+
+
+class Action(StrEnum):
+    """Everything a person can ask the workbench to do, named as audited."""
+
+    USER_READ = "user.read"
+    USER_CREATE = "user.create"
+    USER_CHANGE_ROLE = "user.change_role"
+    USER_DEACTIVATE = "user.deactivate"
+    USER_REACTIVATE = "user.reactivate"
+    USER_RESET_PASSWORD = "user.reset_password"  # noqa: S105 (an action name)
+    AUDIT_READ = "audit.read"
+    AUDIT_EXPORT = "audit.export"
+
+
+_EVERYONE = frozenset(Role)
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.USER_READ: frozenset({Role.ADMIN, Role.AUDITOR}),
+    Action.USER_CREATE: frozenset({Role.ADMIN}),
+    Action.USER_CHANGE_ROLE: frozenset({Role.ADMIN}),
+    Action.USER_DEACTIVATE: frozenset({Role.ADMIN}),
+    Action.USER_REACTIVATE: frozenset({Role.ADMIN}),
+    Action.USER_RESET_PASSWORD: frozenset({Role.ADMIN}),
+    Action.AUDIT_READ: frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
+    Action.AUDIT_EXPORT: frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
+}
+
+# Roles that may only read: a guard against a future edit of the matrix granting them a change.
+READ_ONLY_ROLES = frozenset({Role.EXECUTIVE, Role.AUDITOR})
+READ_ACTIONS = frozenset({Action.USER_READ, Action.AUDIT_READ, Action.AUDIT_EXPORT})
+
+
+def is_allowed(role: Role | str, action: Action) -> bool:
+    """Whether ``role`` may perform ``action``."""
+    try:
+        return Role(role) in PERMISSIONS[action]
+    except ValueError:
+        return False
+
+
+def parse_role(value: str) -> Role:
+    """The role named ``value``, or a :class:`ValidationError` listing the valid roles."""
+    from governance.errors import ValidationError
+
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        valid = ", ".join(r.value for r in Role)
+        raise ValidationError(f"Unknown role {value!r}: choose one of {valid}.") from None

@@ -1,0 +1,70 @@
+"""Settings read from the environment.
+
+Nothing here connects to anything: reading settings is free, so importing the package never
+touches a database or the file system.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STATE_DIR = PROJECT_ROOT / "data" / "local"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The workbench's configuration.
+
+    Attributes
+    ----------
+    database_url:
+        SQLAlchemy URL of the system of record (``GOVERNANCE_DATABASE_URL``).
+    artifact_dir:
+        Directory of the content-addressed artifact store (``GOVERNANCE_ARTIFACT_DIR``).
+    session_idle_minutes:
+        A signed-in browser session ends after this much inactivity.
+    session_max_hours:
+        A signed-in browser session ends this long after sign-in, active or not.
+    lockout_threshold:
+        Consecutive failed sign-ins that lock an account.
+    lockout_minutes:
+        How long a locked account stays locked.
+    """
+
+    database_url: str
+    artifact_dir: Path
+    session_idle_minutes: int = 30
+    session_max_hours: int = 8
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment, with defaults for a local workbench."""
+    state_dir = Path(os.environ.get("GOVERNANCE_STATE_DIR", DEFAULT_STATE_DIR))
+    url = os.environ.get("GOVERNANCE_DATABASE_URL") or f"sqlite:///{state_dir / 'governance.db'}"
+    artifacts = Path(os.environ.get("GOVERNANCE_ARTIFACT_DIR") or state_dir / "artifacts")
+    return Settings(
+        database_url=url,
+        artifact_dir=artifacts,
+        session_idle_minutes=_int_env("GOVERNANCE_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_int_env("GOVERNANCE_SESSION_MAX_HOURS", 8),
+        lockout_threshold=_int_env("GOVERNANCE_LOCKOUT_THRESHOLD", 5),
+        lockout_minutes=_int_env("GOVERNANCE_LOCKOUT_MINUTES", 15),
+    )

@@ -1,0 +1,7 @@
+"""Imports every record class so that ``Base.metadata`` knows all tables (Alembic, tests)."""
+
+from governance.audit.models import AuditEvent
+from governance.auth.models import User
+from governance.db.base import Base
+
+__all__ = ["AuditEvent", "Base", "User"]

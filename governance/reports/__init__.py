@@ -1,0 +1,1 @@
+"""Exports of what the workbench shows: tables, charts, reports and evidence packs."""
