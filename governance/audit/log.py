@@ -16,6 +16,7 @@ from governance.clock import utcnow
 # Any constant distinct from other advisory locks of the application.
 _PG_AUDIT_LOCK = 4_242_001
 
+
 def record_event(
     session: Session,
     *,

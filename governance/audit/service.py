@@ -167,9 +167,7 @@ def distinct_values(session: Session, *, actor: Actor) -> dict[str, list[str]]:
     return out
 
 
-def export_events_csv(
-    session: Session, *, actor: Actor, flt: EventFilter | None = None
-) -> bytes:
+def export_events_csv(session: Session, *, actor: Actor, flt: EventFilter | None = None) -> bytes:
     """CSV of the filtered events (needs ``audit.export``); the export is itself audited."""
 
     flt = flt or EventFilter()

@@ -325,13 +325,9 @@ def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) ->
     return _info(user)
 
 
-def reset_password(
-    session: Session, *, actor: Actor, user_id: int, new_password: str
-) -> UserInfo:
+def reset_password(session: Session, *, actor: Actor, user_id: int, new_password: str) -> UserInfo:
     """Set another user's password and lift any lockout (administrators only)."""
-    authorize(
-        session, actor, Action.USER_RESET_PASSWORD, resource_type="user", resource_id=user_id
-    )
+    authorize(session, actor, Action.USER_RESET_PASSWORD, resource_type="user", resource_id=user_id)
     check_password_policy(new_password)
     user = _load(session, user_id)
     user.password_hash = hash_password(new_password)
@@ -375,9 +371,7 @@ def change_own_password(
     _commit_edit(session)
 
 
-def authenticate(
-    session: Session, *, username: str, password: str, settings: Settings
-) -> UserInfo:
+def authenticate(session: Session, *, username: str, password: str, settings: Settings) -> UserInfo:
     """Check a sign-in; failures are audited and repeated ones lock the account."""
     name = (username or "").strip().lower()
     now = utcnow()

@@ -1,0 +1,125 @@
+"""Command line: database upkeep, accounts and the audit trail.
+
+Exit codes: 0 success; 1 a check failed (for example a broken audit chain); 2 bad input or a
+refused request, with the reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from governance.actor import Actor
+from governance.auth.roles import Role
+from governance.config import load_settings
+from governance.db import Database, migrate
+from governance.errors import GovernanceError
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m governance", description="AI governance workbench command line."
+    )
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+
+    db = groups.add_parser("db", help="database schema").add_subparsers(dest="cmd", required=True)
+    db.add_parser("upgrade", help="migrate the database to the newest schema")
+    db.add_parser("current", help="print the schema revision of the database")
+
+    users = groups.add_parser("users", help="accounts").add_subparsers(dest="cmd", required=True)
+    create = users.add_parser("create", help="create an account")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, help=", ".join(r.value for r in Role))
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.add_argument("--display-name")
+    create.add_argument("--email")
+    users.add_parser("list", help="list accounts")
+
+    audit = groups.add_parser("audit", help="audit trail").add_subparsers(dest="cmd", required=True)
+    audit.add_parser("verify", help="recompute the hash chain; exit 1 if it is broken")
+    export = audit.add_parser("export", help="write the audit trail as CSV")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    return parser
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    if not args.password_stdin:
+        return None
+    data = sys.stdin.readline()
+    return data.rstrip("\r\n")
+
+
+def _run(args: argparse.Namespace, db: Database) -> int:
+    actor = Actor.command_line()
+    if args.group == "db":
+        if args.cmd == "current":
+            print(migrate.current_revision(db.engine) or "(empty)")
+        else:
+            print(f"Database at schema {migrate.current_revision(db.engine)}.")
+        return EXIT_OK
+
+    if args.group == "users":
+        from governance.auth import service as auth
+
+        with db.session() as session:
+            if args.cmd == "create":
+                password = _read_password(args)
+                if password is None and not args.email:
+                    print(
+                        "error: give --password-stdin, or --email for single sign-on",
+                        file=sys.stderr,
+                    )
+                    return EXIT_BAD_INPUT
+                user = auth.create_user(
+                    session,
+                    actor=actor,
+                    username=args.username,
+                    role=args.role,
+                    password=password,
+                    display_name=args.display_name,
+                    email=args.email,
+                )
+                print(f"Created {user.username} ({user.role.label}), id {user.id}.")
+            else:
+                for u in auth.list_users(session, actor=actor):
+                    state = "active" if u.is_active else "deactivated"
+                    print(f"{u.id}\t{u.username}\t{u.role.value}\t{state}")
+        return EXIT_OK
+
+    from governance.audit import service as audit
+
+    with db.session() as session:
+        if args.cmd == "verify":
+            report = audit.verify_chain(session)
+            stream = sys.stdout if report.intact else sys.stderr
+            print(report.summary(), file=stream)
+            if report.intact:
+                print(f"Head hash: {report.head_hash}")
+            return EXIT_OK if report.intact else EXIT_CHECK_FAILED
+        data = audit.export_events_csv(session, actor=actor)
+        if args.output:
+            args.output.write_bytes(data)
+            print(f"Wrote {args.output}.", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+        return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    db = Database.from_url(settings.database_url)
+    try:
+        migrate.upgrade(db.engine)
+        return _run(args, db)
+    except GovernanceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        db.dispose()

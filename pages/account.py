@@ -1,0 +1,49 @@
+"""My account: who I am, and changing my own password."""
+
+import streamlit as st
+
+from governance.auth import service as auth
+from governance.auth.passwords import MIN_PASSWORD_LENGTH
+from ui.auth import current_user, signed_in_since
+from ui.feedback import attempt, flash, show_flashes
+from ui.formatting import local_time, md_escape
+from ui.resources import database
+
+user = current_user()
+st.title("My account")
+show_flashes()
+
+st.markdown(
+    f"**Username:** {md_escape(user.username)}  \n"
+    f"**Name:** {md_escape(user.display_name)}  \n"
+    f"**Role:** {user.role.label}  \n"
+    f"**E-mail:** {md_escape(user.email or '—')}  \n"
+    f"**Signed in:** {local_time(signed_in_since())}"
+)
+
+st.subheader("Change password")
+with st.form("password_form", clear_on_submit=True):
+    current = st.text_input("Current password", type="password", key="pw_current")
+    new = st.text_input(
+        "New password",
+        type="password",
+        key="pw_new",
+        help=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+    repeat = st.text_input("Repeat the new password", type="password", key="pw_repeat")
+    submitted = st.form_submit_button("Change password", type="primary")
+
+if submitted:
+    if new != repeat:
+        st.error("The two new passwords differ.")
+    else:
+
+        def change() -> None:
+            with database().session() as session:
+                auth.change_own_password(
+                    session, actor=user.actor(), current_password=current, new_password=new
+                )
+
+        if attempt(lambda: change() or True):
+            flash("Password changed.")
+            st.rerun()

@@ -1,0 +1,181 @@
+"""Users and roles: administrators create accounts, assign roles and deactivate them."""
+
+import pandas as pd
+import streamlit as st
+
+from governance.auth import service as auth
+from governance.auth.passwords import MIN_PASSWORD_LENGTH
+from governance.auth.roles import ROLE_DESCRIPTIONS, Action, Role, is_allowed
+from ui.auth import current_user
+from ui.feedback import attempt, flash, show_flashes
+from ui.formatting import localise_column
+from ui.resources import database
+
+user = current_user()
+actor = user.actor()
+can_manage = is_allowed(user.role, Action.USER_CREATE)
+db = database()
+
+st.title("Users and roles")
+show_flashes()
+
+with db.session() as session:
+    users = attempt(lambda: auth.list_users(session, actor=actor))
+if users is None:
+    st.stop()
+
+table = pd.DataFrame(
+    [
+        {
+            "Username": u.username,
+            "Name": u.display_name,
+            "Role": u.role.label,
+            "E-mail": u.email or "",
+            "Status": "active" if u.is_active else "deactivated",
+            "Locked": "yes" if u.is_locked() else "",
+            "Last sign-in": u.last_login_at,
+            "Created": u.created_at,
+            "Created by": u.created_by,
+        }
+        for u in users
+    ]
+)
+for column in ("Last sign-in", "Created"):
+    table[column] = localise_column(table[column])
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Last sign-in": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm z"),
+        "Created": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm z"),
+    },
+)
+
+if not can_manage:
+    st.caption("You can read accounts; only administrators change them.")
+    st.stop()
+
+role_options = list(Role)
+
+st.subheader("Create an account")
+with st.form("create_user_form", clear_on_submit=False):
+    c1, c2 = st.columns(2)
+    username = c1.text_input("Username", key="new_username", max_chars=64)
+    display_name = c2.text_input("Full name", key="new_display_name", max_chars=200)
+    email = c1.text_input("E-mail (for single sign-on; optional)", key="new_email")
+    role = c2.selectbox(
+        "Role",
+        role_options,
+        format_func=lambda r: r.label,
+        key="new_role",
+        index=role_options.index(Role.DATA_SCIENTIST),
+    )
+    password = c1.text_input(
+        "Initial password",
+        type="password",
+        key="new_password",
+        help=f"At least {MIN_PASSWORD_LENGTH} characters. Leave empty for single sign-on only.",
+    )
+    c2.caption(ROLE_DESCRIPTIONS[role] if role else "")
+    create = st.form_submit_button("Create account", type="primary")
+
+if create:
+
+    def _create() -> auth.UserInfo:
+        with db.session() as session:
+            return auth.create_user(
+                session,
+                actor=actor,
+                username=username,
+                role=role,
+                password=password or None,
+                display_name=display_name,
+                email=email or None,
+            )
+
+    created = attempt(_create)
+    if created:
+        for key in ("new_username", "new_display_name", "new_email", "new_password"):
+            st.session_state.pop(key, None)
+        flash(f"Created {created.username} as {created.role.label}.")
+        st.rerun()
+
+st.subheader("Change an account")
+by_name = {u.username: u for u in users}
+chosen = st.selectbox(
+    "Account",
+    list(by_name),
+    key="edit_user",
+    format_func=lambda n: (
+        f"{n} — {by_name[n].role.label}" + ("" if by_name[n].is_active else " (deactivated)")
+    ),
+)
+target = by_name[chosen]
+
+tab_role, tab_status, tab_password = st.tabs(["Role", "Activation", "Password"])
+with tab_role:
+    new_role = st.selectbox(
+        "New role",
+        role_options,
+        format_func=lambda r: r.label,
+        key="edit_role",
+        index=role_options.index(target.role),
+    )
+    if st.button("Change role", key="edit_role_apply", disabled=new_role == target.role):
+
+        def _change() -> auth.UserInfo:
+            with db.session() as session:
+                return auth.change_role(session, actor=actor, user_id=target.id, role=new_role)
+
+        if (changed := attempt(_change)) is not None:
+            flash(f"{changed.username} is now {changed.role.label}.")
+            st.rerun()
+
+with tab_status:
+    if target.is_active:
+        st.write(
+            "Deactivating signs the person out and blocks sign-in. The account stays in the "
+            "records so that the audit trail keeps naming it."
+        )
+        confirm = st.checkbox(f"Yes, deactivate {target.username}", key="edit_confirm_deactivate")
+        if st.button("Deactivate", key="edit_deactivate", disabled=not confirm, type="primary"):
+
+            def _deactivate() -> auth.UserInfo:
+                with db.session() as session:
+                    return auth.set_active(session, actor=actor, user_id=target.id, active=False)
+
+            if attempt(_deactivate) is not None:
+                flash(f"{target.username} deactivated.")
+                st.rerun()
+    else:
+        if st.button("Reactivate", key="edit_reactivate", type="primary"):
+
+            def _reactivate() -> auth.UserInfo:
+                with db.session() as session:
+                    return auth.set_active(session, actor=actor, user_id=target.id, active=True)
+
+            if attempt(_reactivate) is not None:
+                flash(f"{target.username} reactivated.")
+                st.rerun()
+
+with tab_password:
+    with st.form("reset_password_form", clear_on_submit=True):
+        new_password = st.text_input(
+            f"New password for {target.username}",
+            type="password",
+            key="reset_password",
+            help=f"At least {MIN_PASSWORD_LENGTH} characters. Also lifts a lockout.",
+        )
+        reset = st.form_submit_button("Reset password")
+    if reset:
+
+        def _reset() -> auth.UserInfo:
+            with db.session() as session:
+                return auth.reset_password(
+                    session, actor=actor, user_id=target.id, new_password=new_password
+                )
+
+        if attempt(_reset) is not None:
+            flash(f"Password of {target.username} reset.")
+            st.rerun()

@@ -1,0 +1,1 @@
+"""Streamlit-aware helpers: the only code besides pages/ that imports streamlit."""

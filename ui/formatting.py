@@ -1,0 +1,48 @@
+"""Dates and times in the user's own terms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+import streamlit as st
+
+
+def user_timezone() -> ZoneInfo:
+    """The browser's time zone when known, else UTC."""
+    name = None
+    try:
+        name = st.context.timezone
+    except Exception:  # no browser context (tests, bare script run)
+        name = None
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if moment is None:
+        return "—"
+    tz = user_timezone()
+    return moment.astimezone(tz).strftime(fmt) + f" {moment.astimezone(tz).tzname()}"
+
+
+def localise_column(series: pd.Series) -> pd.Series:
+    """A UTC datetime column shown in the user's zone (the value keeps its instant)."""
+    if series.empty:
+        return series
+    return pd.to_datetime(series, utc=True).dt.tz_convert(str(user_timezone()))
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def md_escape(text: str) -> str:
+    """Text safe to place inside Streamlit markdown (no links, images, HTML or formatting)."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
