@@ -1,0 +1,149 @@
+"""The stored audit trail: same-transaction writes, tamper detection, append-only guards."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from governance.audit import service as audit
+from governance.audit.log import record_event
+from governance.audit.models import AuditEvent
+from governance.audit.service import EventFilter
+from governance.auth import service as auth
+from governance.auth.models import User
+from governance.auth.roles import Role
+from governance.errors import ValidationError
+from tests.integration import tamper
+
+
+@pytest.fixture
+def trail(session, admin, make_user):
+    """Admin plus four more accounts: five chained events."""
+    for role in (Role.AUDITOR, Role.EXECUTIVE, Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER):
+        make_user(role)
+    assert audit.event_count(session) == 5
+    # End the read transaction: on PostgreSQL its lock would block the tampering below.
+    session.rollback()
+    return session
+
+
+def test_intact_trail_verifies(trail):
+    report = audit.verify_chain(trail)
+    assert report.intact and report.events_checked == 5
+
+
+def test_edited_event_is_detected(db, trail):
+    tamper.edit_details(db.engine, 3, {"after": {"role": "admin"}})
+    report = audit.verify_chain(trail)
+    assert not report.intact and report.first_bad_id == 3
+    assert "edited" in report.problem
+
+
+def test_deleted_middle_event_is_detected(db, trail):
+    tamper.delete_event(db.engine, 3)
+    report = audit.verify_chain(trail)
+    assert not report.intact and report.first_bad_id == 4
+    assert "missing" in report.problem
+
+
+def test_swapped_events_are_detected(db, trail):
+    tamper.swap_events(db.engine, 2, 4)
+    report = audit.verify_chain(trail)
+    assert not report.intact and report.first_bad_id == 2
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET actor = 'mallory' WHERE id = 1",
+        "DELETE FROM audit_events WHERE id = 1",
+        "DELETE FROM audit_events",
+    ],
+)
+def test_database_refuses_to_rewrite_history(db, trail, statement):
+    with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+        conn.execute(text(statement))
+    assert audit.verify_chain(trail).intact
+    assert audit.event_count(trail) == 5
+
+
+def test_postgresql_refuses_truncate(postgresql_url):
+    from governance.db import Database
+    from governance.db.migrate import upgrade
+
+    pg = Database.from_url(postgresql_url)
+    try:
+        upgrade(pg.engine)
+        with pg.session() as s:
+            auth.create_first_admin(s, username="admin", password="a long enough password")
+        with pytest.raises(DBAPIError, match="append-only"), pg.engine.begin() as conn:
+            conn.execute(text("TRUNCATE audit_events"))
+        with pg.session() as s:
+            assert audit.event_count(s) == 1
+    finally:
+        pg.dispose()
+
+
+def test_change_and_event_roll_back_together(session, admin):
+    """A change that fails after its event was appended leaves neither behind."""
+    session.add(
+        User(
+            username="half-written",
+            display_name="x",
+            role=Role.AUDITOR.value,
+            is_active=True,
+            failed_attempts=0,
+            created_at=admin.created_at,
+            created_by="test",
+        )
+    )
+    record_event(session, actor=admin.actor(), action="user.created", resource_type="user")
+    session.rollback()
+    assert session.scalars(select(User).where(User.username == "half-written")).first() is None
+    assert audit.event_count(session) == 1
+
+
+def test_refused_input_writes_nothing(session, admin):
+    before = audit.event_count(session)
+    with pytest.raises(ValidationError):
+        auth.create_user(
+            session, actor=admin.actor(), username="ok-name", role=Role.AUDITOR, password="short"
+        )
+    assert audit.event_count(session) == before
+    assert auth.user_count(session) == 1
+
+
+def test_details_round_trip_exactly(session, admin):
+    details = {"unicode": "zoë ✓", "nested": {"b": [1, 2.5, None], "a": True}, "big": 2**40}
+    record_event(session, actor=admin.actor(), action="x.y", resource_type="x", details=details)
+    session.commit()
+    session.expire_all()
+    stored = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert stored.details == details
+    assert audit.verify_chain(session).intact
+
+
+def test_filters_select_actor_action_family_and_resource(trail, admin):
+    actor = admin.actor()
+    everything = audit.list_events(trail, actor=actor)
+    assert list(everything["id"]) == [5, 4, 3, 2, 1]
+    by_family = audit.list_events(trail, actor=actor, flt=EventFilter(action="user."))
+    assert len(by_family) == 5
+    none = audit.list_events(trail, actor=actor, flt=EventFilter(actor="nobody"))
+    assert none.empty
+    today = everything["occurred_at"].max().date()
+    dated = audit.list_events(trail, actor=actor, flt=EventFilter(since=today, until=today))
+    assert len(dated) == 5
+    assert audit.list_events(
+        trail, actor=actor, flt=EventFilter(until=today.replace(year=today.year - 1))
+    ).empty
+
+
+def test_export_is_csv_and_is_itself_audited(trail, admin):
+    data = audit.export_events_csv(trail, actor=admin.actor())
+    lines = data.decode().splitlines()
+    assert lines[0].startswith("id,occurred_at,actor,actor_role,action")
+    assert len(lines) == 1 + 5
+    last = trail.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert last.action == "audit.exported" and last.details["rows"] == 5

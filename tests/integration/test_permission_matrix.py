@@ -1,0 +1,127 @@
+"""Walk the whole role × action matrix against the services on both backends.
+
+A forbidden call raises PermissionDenied and changes nothing but one denial event; an allowed
+call goes through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from governance.actor import Actor
+from governance.audit import service as audit
+from governance.audit.models import AuditEvent
+from governance.auth import service as auth
+from governance.auth.models import User
+from governance.auth.roles import PERMISSIONS, Action, Role, is_allowed
+from governance.errors import PermissionDenied
+from tests.conftest import PASSWORD
+
+Call = Callable[[Session, Actor, dict[str, int]], Any]
+
+CALLS: dict[Action, Call] = {
+    Action.USER_READ: lambda s, a, ids: auth.list_users(s, actor=a),
+    Action.USER_CREATE: lambda s, a, ids: auth.create_user(
+        s, actor=a, username="newcomer", role=Role.AUDITOR, password=PASSWORD
+    ),
+    Action.USER_CHANGE_ROLE: lambda s, a, ids: auth.change_role(
+        s, actor=a, user_id=ids["target"], role=Role.AUDITOR
+    ),
+    Action.USER_DEACTIVATE: lambda s, a, ids: auth.set_active(
+        s, actor=a, user_id=ids["target"], active=False
+    ),
+    Action.USER_REACTIVATE: lambda s, a, ids: auth.set_active(
+        s, actor=a, user_id=ids["inactive"], active=True
+    ),
+    Action.USER_RESET_PASSWORD: lambda s, a, ids: auth.reset_password(
+        s, actor=a, user_id=ids["target"], new_password="another long password"
+    ),
+    Action.AUDIT_READ: lambda s, a, ids: audit.list_events(s, actor=a),
+    Action.AUDIT_EXPORT: lambda s, a, ids: audit.export_events_csv(s, actor=a),
+}
+
+CASES = [(role, action) for action in Action for role in Role]
+
+
+def test_every_action_is_walked():
+    assert set(CALLS) == set(PERMISSIONS)
+
+
+def _snapshot(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
+    session.expire_all()
+    users = [
+        {c.name: getattr(u, c.key) for c in User.__table__.columns}
+        for u in session.scalars(select(User).order_by(User.id))
+    ]
+    events = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
+    return users, events
+
+
+@pytest.fixture
+def world(session, admin, make_user):
+    """One account per role, a target to act on, and a deactivated account."""
+    actors = {Role.ADMIN: admin.actor()}
+    for role in Role:
+        if role is not Role.ADMIN:
+            actors[role] = make_user(role).actor()
+    target = make_user(Role.DATA_SCIENTIST, "target-user")
+    inactive = make_user(Role.EXECUTIVE, "inactive-user")
+    auth.set_active(session, actor=admin.actor(), user_id=inactive.id, active=False)
+    return actors, {"target": target.id, "inactive": inactive.id}
+
+
+@pytest.mark.parametrize(
+    ("role", "action"),
+    [c for c in CASES if not is_allowed(*c)],
+    ids=lambda v: v.value,
+)
+def test_forbidden_call_is_refused_and_changes_nothing_but_a_denial_event(
+    session, world, role, action
+):
+    actors, ids = world
+    users_before, events_before = _snapshot(session)
+    with pytest.raises(PermissionDenied, match="cannot"):
+        CALLS[action](session, actors[role], ids)
+    users_after, events_after = _snapshot(session)
+    assert users_after == users_before
+    assert events_after[: len(events_before)] == events_before
+    assert len(events_after) == len(events_before) + 1
+    denial = session.get(AuditEvent, events_after[-1])
+    assert denial.action == "permission.denied"
+    assert denial.actor == actors[role].username
+    assert denial.details["attempted"] == action.value
+    assert audit.verify_chain(session).intact
+
+
+@pytest.mark.parametrize(
+    ("role", "action"),
+    [c for c in CASES if is_allowed(*c)],
+    ids=lambda v: v.value,
+)
+def test_allowed_call_goes_through(session, world, role, action):
+    actors, ids = world
+    CALLS[action](session, actors[role], ids)
+    denials = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "permission.denied")
+    ).all()
+    assert denials == []
+
+
+def test_deactivated_person_is_refused_even_with_an_allowed_role(session, admin, make_user):
+    other_admin = make_user(Role.ADMIN, "second-admin")
+    auth.set_active(session, actor=admin.actor(), user_id=other_admin.id, active=False)
+    with pytest.raises(PermissionDenied, match="not active"):
+        auth.list_users(session, actor=other_admin.actor())
+
+
+def test_a_stale_actor_cannot_keep_a_role_it_lost(session, admin, make_user):
+    officer = make_user(Role.COMPLIANCE_OFFICER, "officer")
+    stale = officer.actor()  # held by a browser session
+    auth.change_role(session, actor=admin.actor(), user_id=officer.id, role=Role.EXECUTIVE)
+    with pytest.raises(PermissionDenied, match="Executive"):
+        audit.list_events(session, actor=stale)
