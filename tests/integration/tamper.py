@@ -7,8 +7,8 @@ deleted or swapped behind the services' back.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, text
 

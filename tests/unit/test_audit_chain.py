@@ -115,7 +115,7 @@ def test_rehashed_edit_is_still_caught_by_the_next_link():
 
 
 def test_naive_time_is_refused():
-    fields = replace(build_chain(1)[0].fields, occurred_at=datetime(2026, 1, 1))  # noqa: DTZ001
+    fields = replace(build_chain(1)[0].fields, occurred_at=datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="aware"):
         event_hash(GENESIS_HASH, fields)
 

@@ -50,7 +50,7 @@ FORBIDDEN_IN_PAGES = re.compile(
 def test_pages_hold_no_sql_sessions_or_unsafe_html():
     hits = [
         f"{p.name}:{i}"
-        for p in sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+        for p in [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
         for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
         if FORBIDDEN_IN_PAGES.search(line)
     ]
