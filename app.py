@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.auth import render_gate, sign_out, signed_in_user
 from ui.formatting import md_escape
-from ui.navigation import build_navigation
+from ui.navigation import run_signed_in, run_signed_out
 
 st.set_page_config(
     page_title="AI governance workbench",
@@ -18,10 +18,7 @@ st.set_page_config(
 
 user = signed_in_user()
 if user is None:
-    # A navigation of one hidden page: the pages/ folder is never offered to a visitor.
-    st.navigation(
-        [st.Page(render_gate, title="Sign in", url_path="signin")], position="hidden"
-    ).run()
+    run_signed_out(render_gate)
     st.stop()
 
 with st.sidebar:
@@ -32,4 +29,4 @@ with st.sidebar:
         sign_out(user)
         st.rerun()
 
-st.navigation(build_navigation(user.role)).run()
+run_signed_in(user.role)

@@ -1,1 +1,1 @@
-"""Streamlit-aware helpers: the only code besides pages/ that imports streamlit."""
+"""Streamlit-aware helpers: the only code besides views/ and app.py that imports streamlit."""

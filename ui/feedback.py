@@ -24,7 +24,7 @@ def attempt(
     try:
         return action()
     except GovernanceError as exc:
-        (where or st).error(str(exc), icon="⚠️")
+        (where or st).error(str(exc), icon=":material/error:")
         return None
 
 

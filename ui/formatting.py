@@ -22,7 +22,7 @@ def user_timezone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local_time(moment: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     if moment is None:
         return "—"
     tz = user_timezone()
@@ -46,3 +46,13 @@ _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
 def md_escape(text: str) -> str:
     """Text safe to place inside Streamlit markdown (no links, images, HTML or formatting)."""
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+
+
+def role_label(value: object) -> str:
+    """A stored role code as people read it ("compliance_officer" → "Compliance officer")."""
+    from governance.auth.roles import Role
+
+    try:
+        return Role(str(value)).label
+    except ValueError:
+        return "" if value is None or value != value else str(value)  # NaN for system events

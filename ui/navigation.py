@@ -1,8 +1,15 @@
-"""Which pages each role sees. Services enforce permissions regardless of what is shown."""
+"""Which pages each role sees.
+
+Services enforce permissions regardless of what is shown. The screens live in ``views/``, not
+in Streamlit's magic ``pages/`` folder: with a ``pages/`` folder Streamlit runs a requested page
+file directly, without ``app.py``'s sign-in gate, and lists every page name to visitors.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import streamlit as st
 
@@ -17,32 +24,51 @@ class PageSpec:
     section: str
     needs: Action | None = None  # None: every signed-in role
 
+    @property
+    def url_path(self) -> str:
+        return PurePath(self.path).stem
+
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "Workbench"),
+    PageSpec("views/overview.py", "Overview", ":material/dashboard:", "Workbench"),
     PageSpec(
-        "pages/audit_trail.py",
+        "views/audit_trail.py",
         "Audit trail",
         ":material/receipt_long:",
         "Assurance",
         Action.AUDIT_READ,
     ),
     PageSpec(
-        "pages/users.py", "Users and roles", ":material/group:", "Administration", Action.USER_READ
+        "views/users.py", "Users and roles", ":material/group:", "Administration", Action.USER_READ
     ),
-    PageSpec("pages/account.py", "My account", ":material/person:", "Administration"),
+    PageSpec("views/account.py", "My account", ":material/person:", "Administration"),
 )
+DEFAULT_PAGE = "views/overview.py"
 
 
 def visible_pages(role: Role) -> list[PageSpec]:
     return [p for p in PAGES if p.needs is None or is_allowed(role, p.needs)]
 
 
-def build_navigation(role: Role) -> dict[str, list[st.Page]]:
+def run_signed_in(role: Role) -> None:
+    """Route to the requested page among those the role may use (sidebar menu by section)."""
     sections: dict[str, list[st.Page]] = {}
     for spec in visible_pages(role):
         page = st.Page(
-            spec.path, title=spec.title, icon=spec.icon, default=spec.path == "pages/overview.py"
+            spec.path,
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.url_path,
+            default=spec.path == DEFAULT_PAGE,
         )
         sections.setdefault(spec.section, []).append(page)
-    return sections
+    st.navigation(sections).run()
+
+
+def run_signed_out(gate: Callable[[], None]) -> None:
+    """Every page address shows the sign-in gate, so a deep link survives signing in."""
+    pages = [
+        st.Page(gate, title="Sign in", url_path=spec.url_path, default=spec.path == DEFAULT_PAGE)
+        for spec in PAGES
+    ]
+    st.navigation(pages, position="hidden").run()

@@ -98,15 +98,6 @@ def test_admin_creates_a_data_scientist_who_sees_only_their_pages(
     shot("users-url-signed-in")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # only the expectation below; a broken setup is a real failure
-    reason=(
-        "pages/users.py pops the form's widget keys from st.session_state after creating an "
-        "account; that resets the values on the server only, so the browser keeps showing the "
-        "previous username, name and initial password (and submits them again)"
-    ),
-)
 def test_create_account_form_is_empty_after_success(
     app_server: str, page: Page, shot: Callable[[str], Path]
 ) -> None:

@@ -50,7 +50,7 @@ FORBIDDEN_IN_PAGES = re.compile(
 def test_pages_hold_no_sql_sessions_or_unsafe_html():
     hits = [
         f"{p.name}:{i}"
-        for p in [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
+        for p in [*sorted((ROOT / "views").glob("*.py")), ROOT / "app.py"]
         for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
         if FORBIDDEN_IN_PAGES.search(line)
     ]
@@ -61,5 +61,5 @@ def test_every_page_file_is_in_the_navigation():
     from ui.navigation import PAGES
 
     listed = {spec.path for spec in PAGES}
-    on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    on_disk = {f"views/{p.name}" for p in (ROOT / "views").glob("*.py")}
     assert listed == on_disk

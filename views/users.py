@@ -8,7 +8,7 @@ from governance.auth.passwords import MIN_PASSWORD_LENGTH
 from governance.auth.roles import ROLE_DESCRIPTIONS, Action, Role, is_allowed
 from ui.auth import current_user
 from ui.feedback import attempt, flash, show_flashes
-from ui.formatting import localise_column
+from ui.formatting import localise_column, md_escape
 from ui.resources import database
 
 user = current_user()
@@ -59,25 +59,29 @@ if not can_manage:
 role_options = list(Role)
 
 st.subheader("Create an account")
-with st.form("create_user_form", clear_on_submit=False):
+# Streamlit keeps a widget's value in the browser; a fresh key per created account is what
+# empties the form after success while keeping the input after an error.
+gen = st.session_state.setdefault("new_user_form_gen", 0)
+role_help = "\n".join(f"- **{r.label}**: {ROLE_DESCRIPTIONS[r]}" for r in role_options)
+with st.form(f"create_user_form_{gen}"):
     c1, c2 = st.columns(2)
-    username = c1.text_input("Username", key="new_username", max_chars=64)
-    display_name = c2.text_input("Full name", key="new_display_name", max_chars=200)
-    email = c1.text_input("E-mail (for single sign-on; optional)", key="new_email")
+    username = c1.text_input("Username", key=f"new_username_{gen}", max_chars=64)
+    display_name = c2.text_input("Full name", key=f"new_display_name_{gen}", max_chars=200)
+    email = c1.text_input("E-mail (for single sign-on; optional)", key=f"new_email_{gen}")
     role = c2.selectbox(
         "Role",
         role_options,
         format_func=lambda r: r.label,
-        key="new_role",
+        key=f"new_role_{gen}",
         index=role_options.index(Role.DATA_SCIENTIST),
+        help=role_help,
     )
     password = c1.text_input(
         "Initial password",
         type="password",
-        key="new_password",
+        key=f"new_password_{gen}",
         help=f"At least {MIN_PASSWORD_LENGTH} characters. Leave empty for single sign-on only.",
     )
-    c2.caption(ROLE_DESCRIPTIONS[role] if role else "")
     create = st.form_submit_button("Create account", type="primary")
 
 if create:
@@ -96,9 +100,8 @@ if create:
 
     created = attempt(_create)
     if created:
-        for key in ("new_username", "new_display_name", "new_email", "new_password"):
-            st.session_state.pop(key, None)
-        flash(f"Created {created.username} as {created.role.label}.")
+        st.session_state["new_user_form_gen"] = gen + 1
+        flash(f"Created {md_escape(created.username)} as {created.role.label}.")
         st.rerun()
 
 st.subheader("Change an account")
@@ -119,7 +122,7 @@ with tab_role:
         "New role",
         role_options,
         format_func=lambda r: r.label,
-        key="edit_role",
+        key=f"edit_role_{target.id}",
         index=role_options.index(target.role),
     )
     if st.button("Change role", key="edit_role_apply", disabled=new_role == target.role):
@@ -129,7 +132,7 @@ with tab_role:
                 return auth.change_role(session, actor=actor, user_id=target.id, role=new_role)
 
         if (changed := attempt(_change)) is not None:
-            flash(f"{changed.username} is now {changed.role.label}.")
+            flash(f"{md_escape(changed.username)} is now {changed.role.label}.")
             st.rerun()
 
 with tab_status:
@@ -138,7 +141,10 @@ with tab_status:
             "Deactivating signs the person out and blocks sign-in. The account stays in the "
             "records so that the audit trail keeps naming it."
         )
-        confirm = st.checkbox(f"Yes, deactivate {target.username}", key="edit_confirm_deactivate")
+        confirm = st.checkbox(
+            f"Yes, deactivate {md_escape(target.username)}",
+            key=f"edit_confirm_deactivate_{target.id}",
+        )
         if st.button("Deactivate", key="edit_deactivate", disabled=not confirm, type="primary"):
 
             def _deactivate() -> auth.UserInfo:
@@ -146,7 +152,7 @@ with tab_status:
                     return auth.set_active(session, actor=actor, user_id=target.id, active=False)
 
             if attempt(_deactivate) is not None:
-                flash(f"{target.username} deactivated.")
+                flash(f"{md_escape(target.username)} deactivated.")
                 st.rerun()
     else:
         if st.button("Reactivate", key="edit_reactivate", type="primary"):
@@ -156,13 +162,13 @@ with tab_status:
                     return auth.set_active(session, actor=actor, user_id=target.id, active=True)
 
             if attempt(_reactivate) is not None:
-                flash(f"{target.username} reactivated.")
+                flash(f"{md_escape(target.username)} reactivated.")
                 st.rerun()
 
 with tab_password:
     with st.form("reset_password_form", clear_on_submit=True):
         new_password = st.text_input(
-            f"New password for {target.username}",
+            f"New password for {md_escape(target.username)}",
             type="password",
             key="reset_password",
             help=f"At least {MIN_PASSWORD_LENGTH} characters. Also lifts a lockout.",
@@ -177,5 +183,5 @@ with tab_password:
                 )
 
         if attempt(_reset) is not None:
-            flash(f"Password of {target.username} reset.")
+            flash(f"Password of {md_escape(target.username)} reset.")
             st.rerun()

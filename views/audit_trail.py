@@ -8,7 +8,7 @@ from governance.audit import service as audit
 from governance.audit.service import EventFilter
 from ui.auth import current_user
 from ui.feedback import attempt
-from ui.formatting import localise_column, now_utc
+from ui.formatting import localise_column, now_utc, role_label
 from ui.resources import database
 
 user = current_user()
@@ -26,9 +26,9 @@ if choices is None:
     st.stop()
 
 if report.intact:
-    st.success(report.summary(), icon="✅")
+    st.success(report.summary(), icon=":material/verified:")
 else:
-    st.error(report.summary(), icon="🚨")
+    st.error(report.summary(), icon=":material/gpp_bad:")
 
 ALL = "(all)"
 with st.container(border=True):
@@ -65,7 +65,10 @@ st.write(f"{len(events)} event(s) match.")
 if events.empty:
     st.info("No events match these filters. Widen the dates or choose (all).")
 else:
-    shown = events.assign(occurred_at=localise_column(events["occurred_at"]))
+    shown = events.assign(
+        occurred_at=localise_column(events["occurred_at"]),
+        actor_role=events["actor_role"].map(role_label),
+    )
     st.dataframe(
         shown,
         hide_index=True,
@@ -79,7 +82,7 @@ else:
             "resource_type": "Resource",
             "resource_id": "Resource id",
             "details": st.column_config.TextColumn("Details", width="large"),
-            "hash": st.column_config.TextColumn("Hash", width="small"),
+            "hash": st.column_config.TextColumn("Hash", width="small", help="SHA-256 chain link"),
         },
     )
 

@@ -20,11 +20,11 @@ with database().session() as session:
 cols = st.columns(4)
 cols[0].metric("Active accounts", sum(summary.active_users_by_role.values()))
 cols[1].metric("Audit events", summary.audit_events)
-cols[2].metric("Last activity", local_time(summary.last_event_at))
+cols[2].metric("Last activity", local_time(summary.last_event_at, "%d %b, %H:%M"))
 cols[3].metric("Audit chain", "Intact" if summary.chain.intact else "BROKEN")
 
 if not summary.chain.intact:
-    st.error(summary.chain.summary(), icon="🚨")
+    st.error(summary.chain.summary(), icon=":material/gpp_bad:")
 
 st.subheader("Your role")
 st.write(ROLE_DESCRIPTIONS[user.role])
@@ -45,5 +45,5 @@ if user.role == Role.ADMIN and sum(summary.active_users_by_role.values()) == 1:
     st.info(
         "You are the only account. Next: open **Users and roles** to create accounts for "
         "your compliance officers, data scientists, executives and auditors.",
-        icon="👉",
+        icon=":material/arrow_forward:",
     )
