@@ -56,3 +56,18 @@ def role_label(value: object) -> str:
         return Role(str(value)).label
     except ValueError:
         return "" if value is None or value != value else str(value)  # NaN for system events
+
+
+def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """A short relative time ("3 min ago") for headline figures; the exact time goes in help."""
+    if moment is None:
+        return "never"
+    seconds = int(((now or now_utc()) - moment).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            count = seconds // size
+            plural = "s" if unit == "day" and count > 1 else ""
+            return f"{count} {unit}{plural} ago"
+    return "just now"

@@ -6,7 +6,7 @@ from governance.auth.roles import ROLE_DESCRIPTIONS, Role
 from governance.overview import workspace_summary
 from ui.auth import current_user
 from ui.feedback import show_flashes
-from ui.formatting import local_time, md_escape
+from ui.formatting import local_time, md_escape, time_ago
 from ui.resources import database
 
 user = current_user()
@@ -20,7 +20,9 @@ with database().session() as session:
 cols = st.columns(4)
 cols[0].metric("Active accounts", sum(summary.active_users_by_role.values()))
 cols[1].metric("Audit events", summary.audit_events)
-cols[2].metric("Last activity", local_time(summary.last_event_at, "%d %b, %H:%M"))
+cols[2].metric(
+    "Last activity", time_ago(summary.last_event_at), help=local_time(summary.last_event_at)
+)
 cols[3].metric("Audit chain", "Intact" if summary.chain.intact else "BROKEN")
 
 if not summary.chain.intact:
