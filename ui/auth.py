@@ -17,6 +17,7 @@ from governance.auth.service import UserInfo
 from governance.auth.sessions import session_expiry_reason
 from governance.clock import utcnow
 from governance.errors import GovernanceError
+from ui.formatting import md_escape
 from ui.resources import database, settings
 
 _USER = "auth_user_id"
@@ -94,7 +95,7 @@ def _first_admin_form() -> None:
                 session, username=username, password=password, display_name=display_name
             )
     except GovernanceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     st.session_state[_NOTICE] = (
         f"Administrator {user.username} created. Sign in with the new password."
@@ -123,7 +124,7 @@ def _login_form() -> None:
                 session, username=username, password=password, settings=settings()
             )
     except GovernanceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     _start_session(user)
     st.rerun()
@@ -138,7 +139,7 @@ def _oidc_sign_in() -> UserInfo | None:
                 session, email=email, subject=str(subject) if subject else None
             )
     except GovernanceError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         st.button("Sign out of single sign-on", key="sso_logout", on_click=st.logout)
         return None
     _start_session(user)

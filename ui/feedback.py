@@ -8,6 +8,7 @@ from typing import TypeVar
 import streamlit as st
 
 from governance.errors import GovernanceError
+from ui.formatting import md_escape
 
 T = TypeVar("T")
 _FLASH = "_flash_messages"
@@ -24,7 +25,8 @@ def attempt(
     try:
         return action()
     except GovernanceError as exc:
-        (where or st).error(str(exc), icon=":material/error:")
+        # Messages may quote user input: shown as plain text, never as markdown.
+        (where or st).error(md_escape(str(exc)), icon=":material/error:")
         return None
 
 

@@ -40,7 +40,7 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:&")
 
 
 def md_escape(text: str) -> str:

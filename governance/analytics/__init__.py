@@ -1,0 +1,1 @@
+"""DuckDB: the stateless analytics engine over uploaded files and frames (never the record)."""

@@ -1,0 +1,84 @@
+"""A display name full of markdown and HTML is shown as text, never as a link or markup.
+
+Streamlit renders ``st.markdown``/``st.caption`` as GitHub-flavoured markdown (plus its own
+``:emoji:``, ``:color[...]`` and ``$math$`` extras), so every active character of a value must
+reach it backslash-escaped. ``markdown_literal`` checks exactly that and returns the text the
+reader will see, which must be the name as typed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from governance.auth.roles import Role
+from tests.app.support import (
+    ACCOUNT,
+    PASSWORD,
+    USERS,
+    create_via_form,
+    markdown_literal,
+    messages,
+    open_page,
+    sidebar_text,
+    signed_in,
+)
+
+pytestmark = pytest.mark.app
+
+HOSTILE = "**bold** [x](javascript:alert(1)) <script>alert(2)</script> ![i](x.png) :red[r] $x$"
+
+
+def _between(text: str, start: str, end: str) -> str:
+    assert start in text, (start, text)
+    rest = text.split(start, 1)[1]
+    assert end in rest, (end, rest)
+    return rest.split(end, 1)[0]
+
+
+def test_the_checker_catches_unescaped_markup():
+    for raw in ("[x](y)", "**b**", "<script>", "a_b_", ":red[x]", "&lt;"):
+        with pytest.raises(AssertionError):
+            markdown_literal(raw)
+    assert markdown_literal(r"\[x\]\(y\)") == "[x](y)"
+
+
+@pytest.fixture
+def hostile_session(store, admin):
+    """An account created through the users form with the hostile name, then signed in."""
+    at = signed_in(admin.username)
+    open_page(at, USERS)
+    create_via_form(at, "mallory", PASSWORD, display_name=HOSTILE)
+    assert messages(at, "success") == ["Created mallory as Data scientist."]
+    # The users table shows the name as plain cell text, exactly as stored.
+    [table] = [df.value for df in at.dataframe if "Username" in df.value.columns]
+    assert table.loc[table["Username"] == "mallory", "Name"].item() == HOSTILE
+    return signed_in("mallory")
+
+
+def test_sidebar_shows_the_name_as_text(hostile_session):
+    text = sidebar_text(hostile_session)
+
+    assert text.startswith("**") and text.endswith("Data scientist · mallory")
+    assert markdown_literal(_between(text, "**", "**  \n")) == HOSTILE
+
+
+def test_overview_caption_shows_the_name_as_text(hostile_session):
+    [caption] = [c.value for c in hostile_session.caption if c.value.startswith("Signed in as")]
+
+    assert markdown_literal(_between(caption, "Signed in as ", " — Data scientist.")) == HOSTILE
+
+
+def test_account_page_shows_the_name_as_text(hostile_session):
+    at = open_page(hostile_session, ACCOUNT)
+    [card] = [m.value for m in at.markdown if m.value.startswith("**Username:**")]
+
+    assert markdown_literal(_between(card, "**Name:** ", "  \n")) == HOSTILE
+
+
+# HTML entities in a name are shown as typed, not decoded ("AT&amp;T" must not read "AT&T").
+def test_entities_in_a_name_are_shown_literally(make_user):
+    name = "AT&amp;T &lt;b&gt;"
+    make_user(Role.EXECUTIVE, "ent", name)
+    at = signed_in("ent")
+
+    assert markdown_literal(_between(sidebar_text(at), "**", "**  \n")) == name
