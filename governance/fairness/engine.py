@@ -1,0 +1,329 @@
+"""The fairness engine: one DuckDB scan of a file into per-group counts, then pure analysis.
+
+The file is never loaded whole: DuckDB counts TP/FP/FN/TN per group for every grouping at once
+(GROUPING SETS) together with the validation counts, and everything after that works on those
+few numbers. In-memory arrays go through the same analysis via :func:`assess_arrays`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from governance.errors import ValidationError
+from governance.fairness.analysis import AssessmentResult, GroupingCounts, analyse
+from governance.fairness.inputs import Column, Source, quote
+from governance.fairness.metrics import Counts, counts_from_arrays
+from governance.fairness.policy import Policy
+from governance.fairness.spec import AssessmentSpec
+
+MISSING = "(missing)"
+SAMPLE_ROWS = 10_000
+_POSITIVE_WORDS = {"1", "yes", "y", "true", "t", "positive", "pos", "approved", "accept"}
+_NEGATIVE_WORDS = {"0", "no", "n", "false", "f", "negative", "neg", "denied", "reject"}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a column's values map to the positive and negative class."""
+
+    column: Column
+    positive: Any
+    negative: Any
+
+    def describe(self) -> str:
+        return f"{self.column.name} = {self.positive!r} is positive, {self.negative!r} negative"
+
+
+def _label(value: Any) -> str:
+    return repr(value) if not isinstance(value, str) else value
+
+
+def _sample_values(source: Source, column: Column) -> list[Any]:
+    sql = (
+        f"SELECT DISTINCT {quote(column.name)} FROM "  # noqa: S608 (quoted identifier)
+        f"(SELECT {quote(column.name)} FROM {source.relation} LIMIT {SAMPLE_ROWS}) "
+        "WHERE " + quote(column.name) + " IS NOT NULL LIMIT 5"
+    )
+    values = [r[0] for r in source.query(sql)]
+    if len(values) < 2:
+        # The first rows may all be one class: look through the whole column once.
+        sql = (
+            f"SELECT DISTINCT {quote(column.name)} FROM {source.relation} "  # noqa: S608
+            f"WHERE {quote(column.name)} IS NOT NULL LIMIT 5"
+        )
+        values = [r[0] for r in source.query(sql)]
+    return values
+
+
+def _matches(value: Any, text: str) -> bool:
+    if isinstance(value, bool):
+        return text.strip().lower() in ({"true", "1", "yes"} if value else {"false", "0", "no"})
+    if isinstance(value, int | float):
+        try:
+            return float(text) == float(value)
+        except ValueError:
+            return False
+    return str(value) == text
+
+
+def _binary_outcome(
+    source: Source, column: Column, role: str, positive_label: str | None
+) -> Outcome:
+    values = _sample_values(source, column)
+    shown = ", ".join(_label(v)[:40] for v in values[:4])
+    if not values:
+        raise ValidationError(f"{role} column {column.name!r} has no values.")
+    if len(values) > 2:
+        raise ValidationError(
+            f"{role} column {column.name!r} has more than two values ({shown}"
+            f"{', …' if len(values) > 4 else ''}): a binary outcome is needed."
+        )
+    if positive_label is not None:
+        chosen = [v for v in values if _matches(v, positive_label)]
+        if not chosen:
+            raise ValidationError(
+                f"Positive label {positive_label!r} is not a value of {role.lower()} column "
+                f"{column.name!r} (its values: {shown})."
+            )
+        positive = chosen[0]
+    elif len(values) == 2 and all(isinstance(v, bool) for v in values):
+        positive = True
+    elif (
+        len(values) == 2
+        and all(isinstance(v, int | float) for v in values)
+        and set(map(float, values)) == {0.0, 1.0}
+    ):
+        positive = next(v for v in values if float(v) == 1.0)
+    else:
+        words = [str(v).strip().lower() for v in values]
+        pos = [v for v, w in zip(values, words, strict=True) if w in _POSITIVE_WORDS]
+        neg = [w for w in words if w in _NEGATIVE_WORDS]
+        if len(values) == 2 and len(pos) == 1 and len(neg) == 1:
+            positive = pos[0]
+        else:
+            raise ValidationError(
+                f"Which value of {role.lower()} column {column.name!r} is the positive class? "
+                f"Its values are {shown}: choose the positive label."
+            )
+    others = [v for v in values if v != positive]
+    if not others:
+        raise ValidationError(
+            f"{role} column {column.name!r} holds only {_label(positive)!r}: both classes are "
+            "needed to assess error rates."
+        )
+    return Outcome(column, positive, others[0])
+
+
+def _prediction(
+    source: Source, spec: AssessmentSpec, label: Outcome
+) -> tuple[str, dict[str, Any], Outcome | None]:
+    """SQL for the predicted-positive flag (NULL where it cannot be read) and its parameters."""
+    if spec.y_pred is not None:
+        column = source.column(spec.y_pred, "Prediction")
+        values = _sample_values(source, column)
+        if len(values) > 2:
+            shown = ", ".join(_label(v)[:40] for v in values[:4])
+            raise ValidationError(
+                f"Prediction column {column.name!r} has more than two values ({shown}); "
+                "for scores use a score column with a threshold."
+            )
+        if all(any(v == x for x in (label.positive, label.negative)) for v in values):
+            outcome = Outcome(column, label.positive, label.negative)
+        else:
+            outcome = _binary_outcome(source, column, "Prediction", None)
+        q = quote(column.name)
+        sql = f"CASE WHEN {q} = $p_pos THEN true WHEN {q} = $p_neg THEN false END"
+        return sql, {"p_pos": outcome.positive, "p_neg": outcome.negative}, outcome
+    column = source.column(spec.score or "", "Score")
+    if not column.is_numeric:
+        raise ValidationError(f"Score column {column.name!r} is not numeric ({column.type}).")
+    q = f"CAST({quote(column.name)} AS DOUBLE)"
+    sql = (
+        f"CASE WHEN isnan({q}) OR {q} < 0 OR {q} > 1 THEN NULL "
+        f"WHEN {q} >= $threshold THEN true WHEN {q} < $threshold THEN false END"
+    )
+    return sql, {"threshold": float(spec.threshold or 0.0)}, None
+
+
+def _group_expr(column: Column, bands: Sequence[float] | None) -> str:
+    q = quote(column.name)
+    if bands:
+        if not column.is_numeric:
+            raise ValidationError(
+                f"Only numeric columns can be banded; {column.name!r} is {column.type}."
+            )
+        parts = [f"WHEN {q} IS NULL THEN '{MISSING}'"]
+        edges = [float(e) for e in bands]
+        parts.append(f"WHEN {q} < {edges[0]!r} THEN '< {_num(edges[0])}'")
+        for lo, hi in itertools.pairwise(edges):
+            parts.append(f"WHEN {q} < {hi!r} THEN '{_num(lo)}–{_num(hi)}'")
+        parts.append(f"ELSE '≥ {_num(edges[-1])}'")
+        return "CASE " + " ".join(parts) + " END"
+    return f"coalesce(CAST({q} AS VARCHAR), '{MISSING}')"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _first_bad_row(source: Source, condition: str, params: dict[str, Any]) -> int | None:
+    sql = (
+        "SELECT rn FROM (SELECT row_number() OVER () AS rn, "  # noqa: S608
+        f"({condition}) AS bad FROM {source.relation}) WHERE bad LIMIT 1"
+    )
+    rows = source.query(sql, params)
+    return int(rows[0][0]) if rows else None
+
+
+def _where(source: Source, row: int | None) -> str:
+    if row is None:
+        return ""
+    if source.format.value == "parquet":
+        return f" (first at row {row})"
+    return f" (first at data row {row}, line {row + 1} of the file)"
+
+
+def scan(source: Source, spec: AssessmentSpec) -> tuple[int, list[GroupingCounts], dict[str, Any]]:
+    """Count every grouping of ``spec`` in one pass over ``source``."""
+    label = _binary_outcome(
+        source, source.column(spec.y_true, "Label"), "Label", spec.positive_label
+    )
+    pred_sql, params, pred_outcome = _prediction(source, spec, label)
+    params = {**params, "y_pos": label.positive, "y_neg": label.negative}
+    yq = quote(label.column.name)
+    y_sql = f"CASE WHEN {yq} = $y_pos THEN true WHEN {yq} = $y_neg THEN false END"
+
+    sensitive = [source.column(s, "Sensitive") for s in spec.sensitive]
+    keys = [f"g{i}" for i in range(len(sensitive))]
+    select_keys = ", ".join(
+        f"{_group_expr(c, spec.bands.get(c.name))} AS {k}"
+        for c, k in zip(sensitive, keys, strict=True)
+    )
+    index = {name: i for i, name in enumerate(spec.sensitive)}
+    sets = ", ".join("(" + ", ".join(keys[index[f]] for f in g) + ")" for g in spec.groupings)
+    sql = f"""
+        SELECT {", ".join(keys)}, GROUPING({", ".join(keys)}) AS gid,
+            count(*) FILTER (WHERE y AND p) AS tp,
+            count(*) FILTER (WHERE NOT y AND p) AS fp,
+            count(*) FILTER (WHERE y AND NOT p) AS fn,
+            count(*) FILTER (WHERE NOT y AND NOT p) AS tn,
+            count(*) FILTER (WHERE y IS NULL) AS bad_y,
+            count(*) FILTER (WHERE p IS NULL) AS bad_p
+        FROM (SELECT {y_sql} AS y, {pred_sql} AS p, {select_keys} FROM {source.relation})
+        GROUP BY GROUPING SETS ({sets})
+    """  # noqa: S608 (identifiers quoted, values bound)
+    rows = source.query(sql, params)
+
+    full = (1 << len(keys)) - 1
+    by_grouping: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[int, int, int, int]]]] = {
+        g: [] for g in spec.groupings
+    }
+    bad_y = bad_p = 0
+    first = spec.groupings[0]
+    for row in rows:
+        gid = row[len(keys)]
+        present = tuple(
+            f for i, f in enumerate(spec.sensitive) if not (gid >> (len(keys) - 1 - i)) & 1
+        )
+        cells = tuple(int(x) for x in row[len(keys) + 1 : len(keys) + 5])
+        if present == first:
+            bad_y += int(row[len(keys) + 5])
+            bad_p += int(row[len(keys) + 6])
+        group = tuple(str(row[index[f]]) for f in present)
+        by_grouping[present].append((group, cells))  # type: ignore[arg-type]
+    del full
+
+    if bad_y:
+        row_no = _first_bad_row(source, f"({y_sql}) IS NULL", params)
+        raise ValidationError(
+            f"Label column {label.column.name!r} has {bad_y} missing or unreadable value(s)"
+            f"{_where(source, row_no)}: every row needs a label."
+        )
+    if bad_p:
+        row_no = _first_bad_row(source, f"({pred_sql}) IS NULL", params)
+        what = (
+            f"prediction column {spec.y_pred!r} has {bad_p} missing value(s)"
+            if spec.y_pred
+            else f"score column {spec.score!r} has {bad_p} value(s) missing or outside [0, 1]"
+        )
+        raise ValidationError(what[0].upper() + what[1:] + _where(source, row_no) + ".")
+
+    groupings: list[GroupingCounts] = []
+    n_rows = 0
+    for features, entries in by_grouping.items():
+        entries.sort(key=lambda e: e[0])
+        cells = np.array([e[1] for e in entries], dtype=np.float64).reshape(-1, 4)
+        counts = Counts.unstack(cells)
+        n_rows = int(counts.n.sum())
+        groupings.append(GroupingCounts(features, [e[0] for e in entries], counts))
+    if n_rows == 0:
+        raise ValidationError(f"{source.name!r} has a header but no data rows.")
+    mapping = {
+        "label": label.describe(),
+        "prediction": pred_outcome.describe()
+        if pred_outcome
+        else f"{spec.score} ≥ {spec.threshold} is positive",
+    }
+    return n_rows, groupings, mapping
+
+
+def assess_file(
+    path: Path,
+    spec: AssessmentSpec,
+    policy: Policy | None = None,
+    *,
+    display_name: str | None = None,
+) -> AssessmentResult:
+    """Assess the prediction file at ``path``; bad input raises :class:`ValidationError`."""
+    policy = policy or Policy()
+    with Source(Path(path), display_name=display_name) as source:
+        n_rows, groupings, mapping = scan(source, spec)
+    return analyse(n_rows, groupings, spec, policy, mapping)
+
+
+def assess_arrays(
+    *,
+    y_true: Sequence[Any] | np.ndarray,
+    y_pred: Sequence[Any] | np.ndarray,
+    sensitive: dict[str, Sequence[Any] | np.ndarray],
+    positive: Any = 1,
+    intersect: bool = False,
+    reference: dict[str, str] | None = None,
+    policy: Policy | None = None,
+) -> AssessmentResult:
+    """Assess in-memory arrays with the same counts core (values compared to ``positive``)."""
+    truth = np.asarray(y_true) == positive
+    pred = np.asarray(y_pred) == positive
+    spec = AssessmentSpec(
+        y_true="y_true",
+        y_pred="y_pred",
+        sensitive=tuple(sensitive),
+        intersect=intersect,
+        reference=reference or {},
+    )
+    columns = {
+        k: np.asarray(["(missing)" if v is None else str(v) for v in vals], dtype=object)
+        for k, vals in sensitive.items()
+    }
+    groupings = []
+    for features in spec.groupings:
+        keys = list(zip(*(columns[f] for f in features), strict=True))
+        index: dict[tuple[str, ...], int] = {}
+        codes = np.fromiter(
+            (index.setdefault(k, len(index)) for k in keys), dtype=np.intp, count=len(keys)
+        )
+        counts = counts_from_arrays(truth, pred, codes, len(index))
+        order = sorted(range(len(index)), key=lambda i: list(index)[i])
+        ordered = Counts.unstack(counts.stack()[order])
+        groupings.append(GroupingCounts(features, [list(index)[i] for i in order], ordered))
+    mapping = {
+        "label": f"y_true = {positive!r} is positive",
+        "prediction": f"y_pred = {positive!r} is positive",
+    }
+    return analyse(len(truth), groupings, spec, policy or Policy(), mapping)
