@@ -10,12 +10,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from governance.actor import Actor
 from governance.auth.roles import Role
-from governance.config import load_settings
-from governance.db import Database, migrate
 from governance.errors import GovernanceError
+
+if TYPE_CHECKING:
+    from governance.db import Database
+
+# SQLAlchemy and Alembic are imported per command: `fairness assess` is a pipeline gate whose
+# start-up time counts, and it needs no database unless it saves.
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -45,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="recompute the hash chain; exit 1 if it is broken")
     export = audit.add_parser("export", help="write the audit trail as CSV")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+
+    from governance.fairness.cli import add_fairness_commands
+
+    add_fairness_commands(groups)
     return parser
 
 
@@ -56,6 +64,9 @@ def _read_password(args: argparse.Namespace) -> str | None:
 
 
 def _run(args: argparse.Namespace, db: Database) -> int:
+    from governance.actor import Actor
+    from governance.db import migrate
+
     actor = Actor.command_line()
     if args.group == "db":
         if args.cmd == "current":
@@ -111,15 +122,33 @@ def _run(args: argparse.Namespace, db: Database) -> int:
         return EXIT_OK
 
 
+def open_database() -> Database:
+    """The configured database, migrated to head (the CLI keeps the schema current)."""
+    from governance.config import load_settings
+    from governance.db import Database, migrate
+
+    db = Database.from_url(load_settings().database_url)
+    migrate.upgrade(db.engine)
+    return db
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = load_settings()
-    db = Database.from_url(settings.database_url)
+    if args.group == "fairness":
+        from governance.fairness.cli import run_fairness
+
+        try:
+            return run_fairness(args, open_database)
+        except GovernanceError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    db = None
     try:
-        migrate.upgrade(db.engine)
+        db = open_database()
         return _run(args, db)
     except GovernanceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
-        db.dispose()
+        if db is not None:
+            db.dispose()

@@ -1,0 +1,163 @@
+"""``python -m governance fairness assess``: the fairness gate for model pipelines.
+
+Exit 0 when assessed; 1 with ``--fail-on-violation`` when any verdict is ``fail``; 2 on bad
+input, with the reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from governance.errors import ValidationError
+
+EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def add_fairness_commands(groups: Any) -> None:
+    fairness = groups.add_parser("fairness", help="fairness and bias assessment")
+    commands = fairness.add_subparsers(dest="cmd", required=True)
+    assess = commands.add_parser(
+        "assess",
+        help="assess a prediction file (CSV, Parquet or Excel)",
+        description="Group fairness metrics with intervals, a policy verdict and findings.",
+    )
+    assess.add_argument("path", type=Path)
+    assess.add_argument("--y-true", required=True, metavar="COL", help="actual outcome column")
+    assess.add_argument("--y-pred", metavar="COL", help="predicted outcome column")
+    assess.add_argument("--score", metavar="COL", help="score column in [0, 1]")
+    assess.add_argument("--threshold", type=float, help="score at or above which is positive")
+    assess.add_argument("--positive-label", metavar="VALUE", help="the positive class")
+    assess.add_argument(
+        "--sensitive", action="append", required=True, metavar="COL", help="repeatable"
+    )
+    assess.add_argument("--intersect", action="store_true", help="also cross all sensitive columns")
+    assess.add_argument(
+        "--reference",
+        metavar="VALUE",
+        help="reference group (default: highest selection rate); COL=VALUE for one column",
+    )
+    assess.add_argument("--format", choices=("json", "table"), default="json")
+    assess.add_argument("--fail-on-violation", action="store_true", help="exit 1 on any fail")
+    assess.add_argument("--min-group-size", type=int, help="override the policy's minimum")
+    assess.add_argument("--save", action="store_true", help="store the assessment as evidence")
+    assess.add_argument("--model", help="model name (with --save)")
+    assess.add_argument("--version", dest="model_version", help="model version (with --save)")
+
+
+def _reference(args: argparse.Namespace) -> dict[str, str]:
+    if not args.reference:
+        return {}
+    if "=" in args.reference:
+        column, value = args.reference.split("=", 1)
+        if column not in args.sensitive:
+            raise ValidationError(
+                f"--reference names {column!r}, which is not a --sensitive column."
+            )
+        return {column: value}
+    return {column: args.reference for column in args.sensitive}
+
+
+def _clean(value: Any) -> Any:
+    """JSON without NaN: undefined numbers are null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> int:
+    from governance.fairness.engine import assess_file
+    from governance.fairness.policy import Policy, Verdict
+    from governance.fairness.spec import AssessmentSpec
+
+    if args.save and not args.model:
+        raise ValidationError("--save needs --model NAME.")
+    spec = AssessmentSpec(
+        y_true=args.y_true,
+        y_pred=args.y_pred,
+        score=args.score,
+        threshold=args.threshold,
+        positive_label=args.positive_label,
+        sensitive=tuple(args.sensitive),
+        intersect=args.intersect,
+        reference=_reference(args),
+    )
+    policy = Policy() if args.min_group_size is None else Policy(min_group_size=args.min_group_size)
+    if args.save:
+        from governance.fairness.store import active_policy
+
+        db = open_database()
+        try:
+            with db.session() as session:
+                policy = active_policy(session)
+        finally:
+            db.dispose()
+    result = assess_file(args.path, spec, policy)
+    payload = _clean(result.to_json())
+    if args.save:
+        from governance.actor import Actor
+        from governance.fairness.store import save_assessment
+
+        db = open_database()
+        try:
+            with db.session() as session:
+                saved = save_assessment(
+                    session,
+                    actor=Actor.command_line(),
+                    result=result,
+                    source=args.path,
+                    model_name=args.model,
+                    model_version=args.model_version,
+                )
+            payload["saved_assessment_id"] = saved
+        finally:
+            db.dispose()
+    if args.format == "json":
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_table(payload))
+    failed = any(r["verdict"] == Verdict.FAIL.value for r in payload["results"])
+    return EXIT_VIOLATION if failed and args.fail_on_violation else EXIT_OK
+
+
+def _fmt(x: Any) -> str:
+    return "—" if x is None else f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def render_table(payload: dict[str, Any]) -> str:
+    lines = [f"{payload['n_rows']} rows · overall verdict: {payload['verdict'].upper()}", ""]
+    columns = ("n", "selection_rate", "tpr", "fpr", "precision", "accuracy", "disparate_impact")
+    for result in payload["results"]:
+        name = " × ".join(result["sensitive_features"])
+        lines.append(f"== {name}: {result['verdict'].upper()}")
+        header = ["group", *columns]
+        rows = [
+            [
+                ", ".join(g["group"].values()) + (" (ref)" if g["is_reference"] else ""),
+                *(_fmt(g[c]) for c in columns),
+            ]
+            for g in result["groups"]
+        ]
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+        for row in [header, *rows]:
+            lines.append("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+        for key in (
+            "demographic_parity_difference",
+            "demographic_parity_ratio",
+            "equalized_odds_difference",
+            "equal_opportunity_difference",
+        ):
+            lines.append(f"  {key.replace('_', ' ')}: {_fmt(result[key])}")
+        lines.extend(f"  - {f}" for f in result["findings"])
+        lines.append("")
+    return "\n".join(lines) + "\n"
