@@ -3,5 +3,12 @@
 from governance.audit.models import AuditEvent
 from governance.auth.models import User
 from governance.db.base import Base
+from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 
-__all__ = ["AuditEvent", "Base", "User"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "FairnessAssessment",
+    "FairnessPolicyVersion",
+    "User",
+]

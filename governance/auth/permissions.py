@@ -19,6 +19,9 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.USER_RESET_PASSWORD: "reset another user's password",
     Action.AUDIT_READ: "read the audit trail",
     Action.AUDIT_EXPORT: "export the audit trail",
+    Action.FAIRNESS_READ: "read fairness assessments",
+    Action.FAIRNESS_SAVE: "save fairness assessments as evidence",
+    Action.FAIRNESS_POLICY_EDIT: "change the fairness policy",
 }
 
 

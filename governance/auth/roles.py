@@ -49,6 +49,9 @@ class Action(StrEnum):
     USER_RESET_PASSWORD = "user.reset_password"  # noqa: S105 (an action name)
     AUDIT_READ = "audit.read"
     AUDIT_EXPORT = "audit.export"
+    FAIRNESS_READ = "fairness.read"
+    FAIRNESS_SAVE = "fairness.save"
+    FAIRNESS_POLICY_EDIT = "fairness.policy_edit"
 
 
 _EVERYONE = frozenset(Role)
@@ -62,11 +65,16 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.USER_RESET_PASSWORD: frozenset({Role.ADMIN}),
     Action.AUDIT_READ: frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
     Action.AUDIT_EXPORT: frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
+    Action.FAIRNESS_READ: _EVERYONE,
+    Action.FAIRNESS_SAVE: frozenset({Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER}),
+    Action.FAIRNESS_POLICY_EDIT: frozenset({Role.COMPLIANCE_OFFICER}),
 }
 
 # Roles that may only read: a guard against a future edit of the matrix granting them a change.
 READ_ONLY_ROLES = frozenset({Role.EXECUTIVE, Role.AUDITOR})
-READ_ACTIONS = frozenset({Action.USER_READ, Action.AUDIT_READ, Action.AUDIT_EXPORT})
+READ_ACTIONS = frozenset(
+    {Action.USER_READ, Action.AUDIT_READ, Action.AUDIT_EXPORT, Action.FAIRNESS_READ}
+)
 
 
 def is_allowed(role: Role | str, action: Action) -> bool:

@@ -245,6 +245,16 @@ def get_user(session: Session, user_id: int) -> UserInfo | None:
     return _info(user) if user else None
 
 
+def actor_for_username(session: Session, username: str) -> Actor:
+    """The active account ``username`` as an actor, for command-line work done in its name."""
+    user = _by_username(session, (username or "").strip().lower())
+    if user is None:
+        raise NotFound(f"No account named {username!r}.")
+    if not user.is_active:
+        raise PermissionDenied(f"Account {user.username!r} is deactivated.")
+    return Actor(user.username, Role(user.role), user.id)
+
+
 def _load(session: Session, user_id: int) -> User:
     user = session.get(User, user_id, populate_existing=True)
     if user is None:

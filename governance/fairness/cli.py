@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,12 @@ def add_fairness_commands(groups: Any) -> None:
     assess.add_argument("--save", action="store_true", help="store the assessment as evidence")
     assess.add_argument("--model", help="model name (with --save)")
     assess.add_argument("--version", dest="model_version", help="model version (with --save)")
+    assess.add_argument(
+        "--actor",
+        default=os.environ.get("GOVERNANCE_ACTOR"),
+        metavar="USERNAME",
+        help="account the saved evidence is attributed to (default: $GOVERNANCE_ACTOR)",
+    )
 
 
 def _reference(args: argparse.Namespace) -> dict[str, str]:
@@ -81,6 +88,11 @@ def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> 
 
     if args.save and not args.model:
         raise ValidationError("--save needs --model NAME.")
+    if args.save and not args.actor:
+        raise ValidationError(
+            "--save needs --actor USERNAME (or GOVERNANCE_ACTOR): evidence is attributed to a "
+            "person's account."
+        )
     spec = AssessmentSpec(
         y_true=args.y_true,
         y_pred=args.y_pred,
@@ -104,7 +116,7 @@ def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> 
     result = assess_file(args.path, spec, policy)
     payload = _clean(result.to_json())
     if args.save:
-        from governance.actor import Actor
+        from governance.auth.service import actor_for_username
         from governance.fairness.store import save_assessment
 
         db = open_database()
@@ -112,7 +124,7 @@ def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> 
             with db.session() as session:
                 saved = save_assessment(
                     session,
-                    actor=Actor.command_line(),
+                    actor=actor_for_username(session, args.actor),
                     result=result,
                     source=args.path,
                     model_name=args.model,

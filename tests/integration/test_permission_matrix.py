@@ -14,15 +14,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from governance.actor import Actor
+from governance.artifacts import ArtifactStore
 from governance.audit import service as audit
 from governance.audit.models import AuditEvent
 from governance.auth import service as auth
 from governance.auth.models import User
 from governance.auth.roles import PERMISSIONS, Action, Role, is_allowed
 from governance.errors import PermissionDenied
+from governance.fairness import store as fairness_store
+from governance.fairness.engine import assess_file
+from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
+from governance.fairness.policy import Policy
+from governance.fairness.spec import AssessmentSpec
 from tests.conftest import PASSWORD
 
-Call = Callable[[Session, Actor, dict[str, int]], Any]
+Call = Callable[[Session, Actor, dict[str, Any]], Any]
 
 CALLS: dict[Action, Call] = {
     Action.USER_READ: lambda s, a, ids: auth.list_users(s, actor=a),
@@ -43,6 +49,18 @@ CALLS: dict[Action, Call] = {
     ),
     Action.AUDIT_READ: lambda s, a, ids: audit.list_events(s, actor=a),
     Action.AUDIT_EXPORT: lambda s, a, ids: audit.export_events_csv(s, actor=a),
+    Action.FAIRNESS_READ: lambda s, a, ids: fairness_store.list_assessments(s, actor=a),
+    Action.FAIRNESS_SAVE: lambda s, a, ids: fairness_store.save_assessment(
+        s,
+        actor=a,
+        result=ids["result"],
+        source=ids["csv"],
+        model_name="credit-model",
+        store=ids["store"],
+    ),
+    Action.FAIRNESS_POLICY_EDIT: lambda s, a, ids: fairness_store.update_policy(
+        s, actor=a, policy=Policy(min_group_size=50)
+    ),
 }
 
 CASES = [(role, action) for action in Action for role in Role]
@@ -52,18 +70,21 @@ def test_every_action_is_walked():
     assert set(CALLS) == set(PERMISSIONS)
 
 
-def _snapshot(session: Session) -> tuple[list[dict[str, Any]], list[int]]:
+def _snapshot(session: Session) -> tuple[list[Any], list[int]]:
+    """Every record a walked action could change (users, fairness), and the event ids."""
     session.expire_all()
-    users = [
+    records: list[Any] = [
         {c.name: getattr(u, c.key) for c in User.__table__.columns}
         for u in session.scalars(select(User).order_by(User.id))
     ]
+    records.append(len(session.scalars(select(FairnessAssessment.id)).all()))
+    records.append(len(session.scalars(select(FairnessPolicyVersion.id)).all()))
     events = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
-    return users, events
+    return records, events
 
 
 @pytest.fixture
-def world(session, admin, make_user):
+def world(session, admin, make_user, tmp_path):
     """One account per role, a target to act on, and a deactivated account."""
     actors = {Role.ADMIN: admin.actor()}
     for role in Role:
@@ -72,7 +93,14 @@ def world(session, admin, make_user):
     target = make_user(Role.DATA_SCIENTIST, "target-user")
     inactive = make_user(Role.EXECUTIVE, "inactive-user")
     auth.set_active(session, actor=admin.actor(), user_id=inactive.id, active=False)
-    return actors, {"target": target.id, "inactive": inactive.id}
+    csv = tmp_path / "predictions.csv"
+    csv.write_text("label,prediction,group\n" + "1,1,a\n0,0,a\n1,0,b\n0,1,b\n" * 20)
+    result = assess_file(csv, AssessmentSpec(y_true="label", y_pred="prediction",
+                                             sensitive=("group",)))  # fmt: skip
+    store = ArtifactStore(tmp_path / "artifacts")
+    ids = {"target": target.id, "inactive": inactive.id, "csv": csv, "result": result,
+           "store": store}  # fmt: skip
+    return actors, ids
 
 
 @pytest.mark.parametrize(
@@ -89,6 +117,7 @@ def test_forbidden_call_is_refused_and_changes_nothing_but_a_denial_event(
         CALLS[action](session, actors[role], ids)
     users_after, events_after = _snapshot(session)
     assert users_after == users_before
+    assert not (ids["store"].root).exists()  # no artifact written either
     assert events_after[: len(events_before)] == events_before
     assert len(events_after) == len(events_before) + 1
     denial = session.get(AuditEvent, events_after[-1])

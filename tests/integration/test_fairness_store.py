@@ -1,0 +1,139 @@
+"""Saving fairness assessments as evidence, and the policy's versions, on both backends."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from sqlalchemy import select
+
+from governance.artifacts import ArtifactStore
+from governance.audit import service as audit
+from governance.audit.models import AuditEvent
+from governance.auth.roles import Role
+from governance.errors import ValidationError
+from governance.fairness import store
+from governance.fairness.engine import assess_file
+from governance.fairness.models import FairnessAssessment
+from governance.fairness.policy import Policy
+from governance.fairness.spec import AssessmentSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = AssessmentSpec(y_true="label", y_pred="prediction", sensitive=("group",))
+
+
+@pytest.fixture
+def csv_file(tmp_path) -> Path:
+    path = tmp_path / "scored.csv"
+    rows = ["label,prediction,group"] + ["1,1,a", "0,0,a", "1,0,b", "0,1,b", "1,1,b"] * 30
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_save_keeps_file_as_parquet_by_hash_with_results_and_event(
+    session, make_user, csv_file, tmp_path
+):
+    scientist = make_user(Role.DATA_SCIENTIST, "sci")
+    artifacts = ArtifactStore(tmp_path / "artifacts")
+    result = assess_file(csv_file, SPEC)
+    assessment_id = store.save_assessment(
+        session, actor=scientist.actor(), result=result, source=csv_file,
+        model_name="credit-scoring", model_version="1.2.0", store=artifacts,
+    )  # fmt: skip
+    digest = hashlib.sha256(csv_file.read_bytes()).hexdigest()
+    parquet = artifacts.path_for(digest)
+    assert parquet.exists()
+    assert (
+        duckdb.connect()
+        .execute("SELECT count(*) FROM read_parquet($p)", {"p": str(parquet)})
+        .fetchall()[0][0]
+        == 150
+    )
+    saved = store.get_assessment(session, actor=scientist.actor(), assessment_id=assessment_id)
+    assert saved.file_sha256 == digest and saved.row_count == 150
+    assert saved.model_version == "1.2.0"
+    assert saved.verdict == result.verdict.value
+    assert saved.results["results"][0]["groups"][0]["n"] == result.results[0].groups[0].n
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "fairness.assessment_saved")
+    ).one()
+    assert event.details["sha256"] == digest and event.resource_id == str(assessment_id)
+    assert audit.verify_chain(session).intact
+
+
+def test_failed_save_leaves_no_record_and_no_artifact(session, make_user, csv_file, tmp_path):
+    scientist = make_user(Role.DATA_SCIENTIST, "sci")
+    artifacts = ArtifactStore(tmp_path / "artifacts")
+    result = assess_file(csv_file, SPEC)
+    with pytest.raises(ValidationError, match="Model name too long"):
+        store.save_assessment(
+            session, actor=scientist.actor(), result=result, source=csv_file,
+            model_name="m" * 201, store=artifacts,
+        )  # fmt: skip
+    assert session.scalars(select(FairnessAssessment)).all() == []
+    assert not artifacts.root.exists() or not any(artifacts.root.rglob("*.parquet"))
+
+
+def test_policy_versions_are_audited_and_used(session, make_user, csv_file):
+    officer = make_user(Role.COMPLIANCE_OFFICER, "officer")
+    assert store.active_policy(session) == Policy()
+    strict = Policy(min_group_size=100, max_demographic_parity_difference=0.05)
+    store.update_policy(session, actor=officer.actor(), policy=strict, note="tighter for credit")
+    assert store.active_policy(session) == strict
+    with pytest.raises(ValidationError, match="unchanged"):
+        store.update_policy(session, actor=officer.actor(), policy=strict)
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "fairness.policy_changed")
+    ).one()
+    assert event.details["before"]["min_group_size"] == 30
+    assert event.details["after"]["min_group_size"] == 100
+
+
+def test_model_trend_lists_each_saved_assessment(session, make_user, csv_file, tmp_path):
+    scientist = make_user(Role.DATA_SCIENTIST, "sci")
+    artifacts = ArtifactStore(tmp_path / "artifacts")
+    for version in ("1.0", "1.1"):
+        store.save_assessment(
+            session, actor=scientist.actor(), result=assess_file(csv_file, SPEC),
+            source=csv_file, model_name="credit", model_version=version, store=artifacts,
+        )  # fmt: skip
+    trend = store.model_trend(session, actor=scientist.actor(), model_name="credit")
+    assert list(trend["model_version"]) == ["1.0", "1.1"]
+    assert trend["min_disparate_impact"].notna().all()
+    listed = store.list_assessments(session, actor=scientist.actor())
+    assert list(listed["model_version"]) == ["1.1", "1.0"]
+
+
+def test_cli_save_and_fail_on_violation(db_url, csv_file, tmp_path):
+    env = {**os.environ, "GOVERNANCE_DATABASE_URL": db_url,
+           "GOVERNANCE_ARTIFACT_DIR": str(tmp_path / "artifacts")}  # fmt: skip
+    args = [sys.executable, "-m", "governance", "fairness", "assess", str(csv_file),
+            "--y-true", "label", "--y-pred", "prediction", "--sensitive", "group"]  # fmt: skip
+    gate = subprocess.run([*args, "--fail-on-violation"], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)  # fmt: skip
+    verdict = json.loads(gate.stdout)["results"][0]["verdict"]
+    assert verdict == "fail" and gate.returncode == 1
+    no_actor = subprocess.run([*args, "--save", "--model", "credit"], capture_output=True,
+                              text=True, cwd=ROOT, env=env, timeout=120)  # fmt: skip
+    assert no_actor.returncode == 2 and "--actor" in no_actor.stderr
+    create = subprocess.run(
+        [sys.executable, "-m", "governance", "users", "create", "--username", "pipeline",
+         "--role", "data_scientist", "--password-stdin"],
+        input="a long enough password\n", capture_output=True, text=True, cwd=ROOT, env=env,
+    )  # fmt: skip
+    assert create.returncode == 0, create.stderr
+    saved = subprocess.run([*args, "--save", "--model", "credit", "--actor", "pipeline"],
+                           capture_output=True, text=True, cwd=ROOT, env=env,
+                           timeout=120)  # fmt: skip
+    assert saved.returncode == 0, saved.stderr
+    assert isinstance(json.loads(saved.stdout)["saved_assessment_id"], int)
+    assert any((tmp_path / "artifacts").rglob("*.parquet"))
+    missing = subprocess.run([*args, "--save", "--actor", "pipeline"], capture_output=True,
+                             text=True, cwd=ROOT, env=env, timeout=120)  # fmt: skip
+    assert missing.returncode == 2 and "--save needs --model" in missing.stderr
