@@ -8,6 +8,8 @@ few numbers. In-memory arrays go through the same analysis via :func:`assess_arr
 from __future__ import annotations
 
 import itertools
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +19,18 @@ import numpy as np
 
 from governance.errors import ValidationError
 from governance.fairness.analysis import AssessmentResult, GroupingCounts, analyse
-from governance.fairness.inputs import Column, Source, quote
+from governance.fairness.inputs import Column, FileFormat, Source, quote, shown
 from governance.fairness.metrics import Counts, counts_from_arrays
 from governance.fairness.policy import Policy
 from governance.fairness.spec import AssessmentSpec
 
 MISSING = "(missing)"
 SAMPLE_ROWS = 10_000
+# More groups than this in one grouping is almost surely an identifier column, and would make
+# the bootstrap slow and large: refused with a message instead.
+MAX_GROUPS = 1_000
+# Text that stands for "no value" in an outcome column: such rows are missing, not a class.
+_MISSING_WORDS = ("", "na", "n/a", "nan", "null", "none", "?")
 _POSITIVE_WORDS = {"1", "yes", "y", "true", "t", "positive", "pos", "approved", "accept"}
 _NEGATIVE_WORDS = {"0", "no", "n", "false", "f", "negative", "neg", "denied", "reject"}
 
@@ -44,21 +51,41 @@ def _label(value: Any) -> str:
     return repr(value) if not isinstance(value, str) else value
 
 
+def _present(column: Column) -> str:
+    """SQL: the value of ``column`` is there (not NULL, NaN or a word such as NA)."""
+    q = quote(column.name)
+    if column.type.upper() in {"FLOAT", "DOUBLE", "REAL"}:
+        return f"{q} IS NOT NULL AND NOT isnan({q})"
+    if column.type.upper() == "VARCHAR":
+        words = ", ".join(f"'{w}'" for w in _MISSING_WORDS)
+        return f"{q} IS NOT NULL AND lower(trim({q})) NOT IN ({words})"
+    return f"{q} IS NOT NULL"
+
+
 def _sample_values(source: Source, column: Column) -> list[Any]:
+    """Up to five distinct values present in ``column`` (missing ones left out)."""
+    q = quote(column.name)
     sql = (
-        f"SELECT DISTINCT {quote(column.name)} FROM "  # noqa: S608 (quoted identifier)
-        f"(SELECT {quote(column.name)} FROM {source.relation} LIMIT {SAMPLE_ROWS}) "
-        "WHERE " + quote(column.name) + " IS NOT NULL LIMIT 5"
+        f"SELECT DISTINCT {q} FROM "  # noqa: S608 (quoted identifier)
+        f"(SELECT {q} FROM {source.relation} LIMIT {SAMPLE_ROWS}) "
+        f"WHERE {_present(column)} ORDER BY 1 LIMIT 5"
     )
     values = [r[0] for r in source.query(sql)]
     if len(values) < 2:
         # The first rows may all be one class: look through the whole column once.
         sql = (
-            f"SELECT DISTINCT {quote(column.name)} FROM {source.relation} "  # noqa: S608
-            f"WHERE {quote(column.name)} IS NOT NULL LIMIT 5"
+            f"SELECT DISTINCT {q} FROM {source.relation} "  # noqa: S608
+            f"WHERE {_present(column)} ORDER BY 1 LIMIT 5"
         )
         values = [r[0] for r in source.query(sql)]
     return values
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values of the same kind (True is not the number 1 here)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
 
 
 def _matches(value: Any, text: str) -> bool:
@@ -76,12 +103,17 @@ def _binary_outcome(
     source: Source, column: Column, role: str, positive_label: str | None
 ) -> Outcome:
     values = _sample_values(source, column)
-    shown = ", ".join(_label(v)[:40] for v in values[:4])
+    listed = ", ".join(_label(v)[:40] for v in values[:4])
+    name = shown(column.name)
     if not values:
-        raise ValidationError(f"{role} column {column.name!r} has no values.")
+        if not source.query(f"SELECT 1 FROM {source.relation} LIMIT 1"):  # noqa: S608
+            raise ValidationError(f"{source.name!r} has a header but no data rows.")
+        raise ValidationError(
+            f"{role} column {name} has no value in any row (only blanks or markers such as NA)."
+        )
     if len(values) > 2:
         raise ValidationError(
-            f"{role} column {column.name!r} has more than two values ({shown}"
+            f"{role} column {name} has more than two values ({listed}"
             f"{', …' if len(values) > 4 else ''}): a binary outcome is needed."
         )
     if positive_label is not None:
@@ -89,9 +121,11 @@ def _binary_outcome(
         if not chosen:
             raise ValidationError(
                 f"Positive label {positive_label!r} is not a value of {role.lower()} column "
-                f"{column.name!r} (its values: {shown})."
+                f"{name} (its values: {listed})."
             )
         positive = chosen[0]
+    elif len(values) == 1:
+        positive = values[0]  # refused below: one class only
     elif len(values) == 2 and all(isinstance(v, bool) for v in values):
         positive = True
     elif (
@@ -107,14 +141,19 @@ def _binary_outcome(
         if len(values) == 2 and len(pos) == 1 and len(neg) == 1:
             positive = pos[0]
         else:
-            raise ValidationError(
-                f"Which value of {role.lower()} column {column.name!r} is the positive class? "
-                f"Its values are {shown}: choose the positive label."
+            todo = (
+                "choose the positive label"
+                if role == "Label"
+                else "write predictions with the same values as the labels, or as 1 and 0"
             )
-    others = [v for v in values if v != positive]
+            raise ValidationError(
+                f"Which value of {role.lower()} column {name} is the positive class? "
+                f"Its values are {listed}: {todo}."
+            )
+    others = [v for v in values if not _same(v, positive)]
     if not others:
         raise ValidationError(
-            f"{role} column {column.name!r} holds only {_label(positive)!r}: both classes are "
+            f"{role} column {name} holds only {_label(positive)!r}: both classes are "
             "needed to assess error rates."
         )
     return Outcome(column, positive, others[0])
@@ -128,21 +167,34 @@ def _prediction(
         column = source.column(spec.y_pred, "Prediction")
         values = _sample_values(source, column)
         if len(values) > 2:
-            shown = ", ".join(_label(v)[:40] for v in values[:4])
+            listed = ", ".join(_label(v)[:40] for v in values[:4])
             raise ValidationError(
-                f"Prediction column {column.name!r} has more than two values ({shown}); "
+                f"Prediction column {shown(column.name)} has more than two values ({listed}); "
                 "for scores use a score column with a threshold."
             )
-        if all(any(v == x for x in (label.positive, label.negative)) for v in values):
+        if values and all(
+            any(_same(v, x) for x in (label.positive, label.negative)) for v in values
+        ):
             outcome = Outcome(column, label.positive, label.negative)
         else:
-            outcome = _binary_outcome(source, column, "Prediction", None)
+            # The positive label applies to predictions too when it is one of their values.
+            chosen = spec.positive_label
+            if chosen is not None and not any(_matches(v, chosen) for v in values):
+                chosen = None
+            outcome = _binary_outcome(source, column, "Prediction", chosen)
         q = quote(column.name)
         sql = f"CASE WHEN {q} = $p_pos THEN true WHEN {q} = $p_neg THEN false END"
         return sql, {"p_pos": outcome.positive, "p_neg": outcome.negative}, outcome
     column = source.column(spec.score or "", "Score")
     if not column.is_numeric:
-        raise ValidationError(f"Score column {column.name!r} is not numeric ({column.type}).")
+        sample = _sample_values(source, column)[:1]
+        example = f" (for example {_label(sample[0])[:40]!r})" if sample else ""
+        comma = bool(sample) and re.fullmatch(r"\s*-?\d*,\d+\s*", str(sample[0])) is not None
+        raise ValidationError(
+            f"Score column {shown(column.name)} does not hold numbers{example}: scores must be "
+            "numbers from 0 to 1."
+            + (" It seems to use decimal commas: save it with decimal points." if comma else "")
+        )
     q = f"CAST({quote(column.name)} AS DOUBLE)"
     sql = (
         f"CASE WHEN isnan({q}) OR {q} < 0 OR {q} > 1 THEN NULL "
@@ -156,10 +208,12 @@ def _group_expr(column: Column, bands: Sequence[float] | None) -> str:
     if bands:
         if not column.is_numeric:
             raise ValidationError(
-                f"Only numeric columns can be banded; {column.name!r} is {column.type}."
+                f"Only numeric columns can be banded; {shown(column.name)} does not hold numbers."
             )
-        parts = [f"WHEN {q} IS NULL THEN '{MISSING}'"]
         edges = [float(e) for e in bands]
+        if not all(math.isfinite(e) for e in edges):
+            raise ValidationError(f"Bands of {shown(column.name)} must be finite numbers.")
+        parts = [f"WHEN {q} IS NULL THEN '{MISSING}'"]
         parts.append(f"WHEN {q} < {edges[0]!r} THEN '< {_num(edges[0])}'")
         for lo, hi in itertools.pairwise(edges):
             parts.append(f"WHEN {q} < {hi!r} THEN '{_num(lo)}–{_num(hi)}'")
@@ -173,19 +227,24 @@ def _num(x: float) -> str:
 
 
 def _first_bad_row(source: Source, condition: str, params: dict[str, Any]) -> int | None:
+    """The number (from 1) of the first data row where ``condition`` holds."""
     sql = (
-        "SELECT rn FROM (SELECT row_number() OVER () AS rn, "  # noqa: S608
-        f"({condition}) AS bad FROM {source.relation}) WHERE bad LIMIT 1"
+        "SELECT min(rn) FROM (SELECT row_number() OVER () AS rn, "  # noqa: S608
+        f"({condition}) AS bad FROM {source.relation}) WHERE bad"
     )
-    rows = source.query(sql, params)
-    return int(rows[0][0]) if rows else None
+    # DuckDB refuses parameters the statement does not use (quoted names are not parameters).
+    used = set(re.findall(r"\$(\w+)", re.sub(r'"(?:[^"]|"")*"', "", sql)))
+    rows = source.query(sql, {k: v for k, v in params.items() if k in used})
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
 def _where(source: Source, row: int | None) -> str:
     if row is None:
         return ""
-    if source.format.value == "parquet":
+    if source.format is FileFormat.PARQUET:
         return f" (first at row {row})"
+    if source.format is FileFormat.EXCEL:
+        return f" (first at data row {row}, row {row + 1} of the sheet)"
     return f" (first at data row {row}, line {row + 1} of the file)"
 
 
@@ -217,10 +276,10 @@ def scan(source: Source, spec: AssessmentSpec) -> tuple[int, list[GroupingCounts
             count(*) FILTER (WHERE p IS NULL) AS bad_p
         FROM (SELECT {y_sql} AS y, {pred_sql} AS p, {select_keys} FROM {source.relation})
         GROUP BY GROUPING SETS ({sets})
+        LIMIT {MAX_GROUPS * len(spec.groupings) + 1}
     """  # noqa: S608 (identifiers quoted, values bound)
     rows = source.query(sql, params)
 
-    full = (1 << len(keys)) - 1
     by_grouping: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[int, int, int, int]]]] = {
         g: [] for g in spec.groupings
     }
@@ -237,20 +296,34 @@ def scan(source: Source, spec: AssessmentSpec) -> tuple[int, list[GroupingCounts
             bad_p += int(row[len(keys) + 6])
         group = tuple(str(row[index[f]]) for f in present)
         by_grouping[present].append((group, cells))  # type: ignore[arg-type]
-    del full
+
+    # Past the LIMIT some grouping has more than MAX_GROUPS groups among the rows read.
+    for features, entries in by_grouping.items():
+        if len(entries) > MAX_GROUPS:
+            if len(features) == 1:
+                raise ValidationError(
+                    f"Sensitive column {shown(features[0])} has more than {MAX_GROUPS:,} "
+                    "different values: too many groups to compare. Choose a column of groups, "
+                    "or give bands for a numeric column."
+                )
+            raise ValidationError(
+                f"Crossing {' × '.join(shown(f, 40) for f in features)} gives more than "
+                f"{MAX_GROUPS:,} groups: too many to compare; cross fewer columns."
+            )
 
     if bad_y:
         row_no = _first_bad_row(source, f"({y_sql}) IS NULL", params)
         raise ValidationError(
-            f"Label column {label.column.name!r} has {bad_y} missing or unreadable value(s)"
+            f"Label column {shown(label.column.name)} has {bad_y} missing or unreadable value(s)"
             f"{_where(source, row_no)}: every row needs a label."
         )
     if bad_p:
         row_no = _first_bad_row(source, f"({pred_sql}) IS NULL", params)
         what = (
-            f"prediction column {spec.y_pred!r} has {bad_p} missing value(s)"
+            f"prediction column {shown(spec.y_pred)} has {bad_p} missing value(s)"
             if spec.y_pred
-            else f"score column {spec.score!r} has {bad_p} value(s) missing or outside [0, 1]"
+            else f"score column {shown(spec.score or '')} has {bad_p} value(s) missing or "
+            "outside [0, 1]"
         )
         raise ValidationError(what[0].upper() + what[1:] + _where(source, row_no) + ".")
 
