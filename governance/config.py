@@ -32,6 +32,8 @@ class Settings:
         Consecutive failed sign-ins that lock an account.
     lockout_minutes:
         How long a locked account stays locked.
+    upload_max_mb:
+        Largest file the browser may upload for assessment (the CLI takes any size).
     """
 
     database_url: str
@@ -40,6 +42,7 @@ class Settings:
     session_max_hours: int = 8
     lockout_threshold: int = 5
     lockout_minutes: int = 15
+    upload_max_mb: int = 200
 
 
 def _int_env(name: str, default: int) -> int:
@@ -67,4 +70,5 @@ def load_settings() -> Settings:
         session_max_hours=_int_env("GOVERNANCE_SESSION_MAX_HOURS", 8),
         lockout_threshold=_int_env("GOVERNANCE_LOCKOUT_THRESHOLD", 5),
         lockout_minutes=_int_env("GOVERNANCE_LOCKOUT_MINUTES", 15),
+        upload_max_mb=_int_env("GOVERNANCE_UPLOAD_MAX_MB", 200),
     )

@@ -32,6 +32,9 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/overview.py", "Overview", ":material/dashboard:", "Workbench"),
     PageSpec(
+        "views/fairness.py", "Fairness", ":material/balance:", "Assessments", Action.FAIRNESS_READ
+    ),
+    PageSpec(
         "views/audit_trail.py",
         "Audit trail",
         ":material/receipt_long:",

@@ -52,16 +52,21 @@ def update_policy(
     if before == policy:
         raise ValidationError("The policy is unchanged.")
     row = FairnessPolicyVersion(
-        created_at=utcnow(), created_by=actor.username, note=(note or "")[:1000] or None,
+        created_at=utcnow(),
+        created_by=actor.username,
+        note=(note or "")[:1000] or None,
         **policy.to_dict(),
-    )  # fmt: skip
+    )
     session.add(row)
     session.flush()
     record_event(
-        session, actor=actor, action="fairness.policy_changed", resource_type="fairness_policy",
-        resource_id=row.id, details={"before": before.to_dict(), "after": policy.to_dict(),
-                                     "note": note},
-    )  # fmt: skip
+        session,
+        actor=actor,
+        action="fairness.policy_changed",
+        resource_type="fairness_policy",
+        resource_id=row.id,
+        details={"before": before.to_dict(), "after": policy.to_dict(), "note": note},
+    )
     session.commit()
     return policy
 
@@ -102,8 +107,11 @@ def save_assessment(
     try:
         policy_row = _latest_policy_row(session)
         first = result.results[0]
-        dis = [g.disparate_impact for g in first.groups if g.sufficient and
-               g.disparate_impact is not None]  # fmt: skip
+        dis = [
+            g.disparate_impact
+            for g in first.groups
+            if g.sufficient and g.disparate_impact is not None
+        ]
         payload = _json_safe(result.to_json())
         row = FairnessAssessment(
             created_at=utcnow(),
@@ -181,15 +189,29 @@ class SavedAssessment:
 
 def _saved(row: FairnessAssessment) -> SavedAssessment:
     return SavedAssessment(
-        row.id, row.created_at, row.created_by, row.model_name, row.model_version,
-        row.file_name, row.file_sha256, row.row_count, row.verdict, row.results, row.policy,
+        row.id,
+        row.created_at,
+        row.created_by,
+        row.model_name,
+        row.model_version,
+        row.file_name,
+        row.file_sha256,
+        row.row_count,
+        row.verdict,
+        row.results,
+        row.policy,
         row.spec,
-    )  # fmt: skip
+    )
 
 
 def get_assessment(session: Session, *, actor: Actor, assessment_id: int) -> SavedAssessment:
-    authorize(session, actor, Action.FAIRNESS_READ, resource_type="fairness_assessment",
-              resource_id=assessment_id)  # fmt: skip
+    authorize(
+        session,
+        actor,
+        Action.FAIRNESS_READ,
+        resource_type="fairness_assessment",
+        resource_id=assessment_id,
+    )
     row = session.get(FairnessAssessment, assessment_id)
     if row is None:
         raise NotFound(f"No fairness assessment with id {assessment_id}.")
@@ -206,21 +228,38 @@ def list_assessments(
         stmt = stmt.where(FairnessAssessment.model_name == model_name)
     rows = [
         {
-            "id": r.id, "created_at": r.created_at, "created_by": r.created_by,
-            "model_name": r.model_name, "model_version": r.model_version,
-            "file_name": r.file_name, "row_count": r.row_count, "verdict": r.verdict,
+            "id": r.id,
+            "created_at": r.created_at,
+            "created_by": r.created_by,
+            "model_name": r.model_name,
+            "model_version": r.model_version,
+            "file_name": r.file_name,
+            "row_count": r.row_count,
+            "verdict": r.verdict,
             "min_disparate_impact": r.min_disparate_impact,
             "demographic_parity_difference": r.demographic_parity_difference,
             "equalized_odds_difference": r.equalized_odds_difference,
             "file_sha256": r.file_sha256,
         }
         for r in session.scalars(stmt)
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=[
-        "id", "created_at", "created_by", "model_name", "model_version", "file_name",
-        "row_count", "verdict", "min_disparate_impact", "demographic_parity_difference",
-        "equalized_odds_difference", "file_sha256",
-    ])  # fmt: skip
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "created_at",
+            "created_by",
+            "model_name",
+            "model_version",
+            "file_name",
+            "row_count",
+            "verdict",
+            "min_disparate_impact",
+            "demographic_parity_difference",
+            "equalized_odds_difference",
+            "file_sha256",
+        ],
+    )
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
 
@@ -236,20 +275,35 @@ def model_trend(session: Session, *, actor: Actor, model_name: str) -> pd.DataFr
     rows: list[dict[str, Any]] = []
     for r in session.scalars(stmt):
         for grouping in r.results.get("results", []):
-            dis = [g["disparate_impact"] for g in grouping["groups"]
-                   if g.get("sufficient_data") and g["disparate_impact"] is not None]  # fmt: skip
-            rows.append({
-                "assessment_id": r.id, "created_at": r.created_at,
-                "model_version": r.model_version,
-                "grouping": " × ".join(grouping["sensitive_features"]),
-                "min_disparate_impact": min(dis) if dis else None,
-                "demographic_parity_difference": grouping["demographic_parity_difference"],
-                "equalized_odds_difference": grouping["equalized_odds_difference"],
-                "verdict": grouping["verdict"],
-            })  # fmt: skip
-    frame = pd.DataFrame(rows, columns=[
-        "assessment_id", "created_at", "model_version", "grouping", "min_disparate_impact",
-        "demographic_parity_difference", "equalized_odds_difference", "verdict",
-    ])  # fmt: skip
+            dis = [
+                g["disparate_impact"]
+                for g in grouping["groups"]
+                if g.get("sufficient_data") and g["disparate_impact"] is not None
+            ]
+            rows.append(
+                {
+                    "assessment_id": r.id,
+                    "created_at": r.created_at,
+                    "model_version": r.model_version,
+                    "grouping": " × ".join(grouping["sensitive_features"]),
+                    "min_disparate_impact": min(dis) if dis else None,
+                    "demographic_parity_difference": grouping["demographic_parity_difference"],
+                    "equalized_odds_difference": grouping["equalized_odds_difference"],
+                    "verdict": grouping["verdict"],
+                }
+            )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "assessment_id",
+            "created_at",
+            "model_version",
+            "grouping",
+            "min_disparate_impact",
+            "demographic_parity_difference",
+            "equalized_odds_difference",
+            "verdict",
+        ],
+    )
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame

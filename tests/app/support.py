@@ -27,6 +27,7 @@ OVERVIEW = "views/overview.py"
 AUDIT_TRAIL = "views/audit_trail.py"
 USERS = "views/users.py"
 ACCOUNT = "views/account.py"
+FAIRNESS = "views/fairness.py"
 
 
 def ok(at: AppTest) -> AppTest:

@@ -17,6 +17,7 @@ from governance.auth.roles import PERMISSIONS, Role
 from tests.app.support import (
     ACCOUNT,
     AUDIT_TRAIL,
+    FAIRNESS,
     OVERVIEW,
     ROOT,
     USERS,
@@ -37,6 +38,7 @@ pytestmark = pytest.mark.app
 
 TITLES = {
     OVERVIEW: "Overview",
+    FAIRNESS: "Fairness assessment",
     AUDIT_TRAIL: "Audit trail",
     USERS: "Users and roles",
     ACCOUNT: "My account",
@@ -52,7 +54,7 @@ def _has_user_table(at) -> bool:
     return any("Username" in df.value.columns for df in at.dataframe)
 
 
-def test_navigation_lists_the_four_screens_and_no_pages_folder_exists():
+def test_navigation_lists_every_screen_and_no_pages_folder_exists():
     assert {spec.path for spec in PAGES} == set(TITLES)
     assert all((ROOT / path).is_file() for path in TITLES)
     # A pages/ folder next to app.py would switch on Streamlit's file-based multipage mode, in
