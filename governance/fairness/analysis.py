@@ -17,6 +17,14 @@ from governance.fairness.metrics import (
     summaries,
 )
 from governance.fairness.policy import Policy, Verdict
+from governance.fairness.scores import (
+    ScoreHistogram,
+    auc,
+    auc_interval,
+    calibration,
+    expected_calibration_error,
+    roc_points,
+)
 from governance.fairness.spec import AssessmentSpec
 from governance.fairness.uncertainty import (
     bootstrap_counts,
@@ -34,6 +42,7 @@ class GroupingCounts:
     features: tuple[str, ...]
     groups: list[tuple[str, ...]]
     counts: Counts
+    scores: ScoreHistogram | None = None
 
 
 def _num(x: float) -> float | None:
@@ -57,6 +66,7 @@ class GroupResult:
     p_value: float | None
     sufficient: bool
     is_reference: bool
+    curves: dict[str, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -75,6 +85,7 @@ class GroupResult:
             "sufficient_data": self.sufficient,
             "is_reference": self.is_reference,
             "ci": self.ci,
+            **({"curves": self.curves} if self.curves is not None else {}),
         }
 
 
@@ -140,6 +151,11 @@ def definitions() -> dict[str, str]:
     out["p_value"] = "two-sided pooled two-proportion z-test of the selection rate vs the reference"
     out["ci"] = "bootstrap percentile interval (multinomial resampling of the confusion cells)"
     out["summaries"] = "computed over groups with at least the policy's minimum size"
+    out["auc"] = "area under the ROC curve of the score (ties within 0.001 count half)"
+    out["calibration_error"] = (
+        "expected calibration error: n-weighted mean |mean score − observed rate| in 10 bins"
+    )
+    out["auc_difference"] = "largest minus smallest AUC across groups"
     return out
 
 
@@ -189,6 +205,14 @@ def analyse_grouping(
         k: [_num(lo), _num(hi)] for k, (lo, hi) in summary_intervals(sub_boot, level).items()
     }
 
+    aucs = auc(gc.scores) if gc.scores is not None else None
+    eces = expected_calibration_error(gc.scores) if gc.scores is not None else None
+    if aucs is not None:
+        summary_values["auc_difference"] = _num(
+            float(np.nanmax(aucs[use]) - np.nanmin(aucs[use]))
+            if np.isfinite(aucs[use]).any()
+            else float("nan")
+        )
     groups: list[GroupResult] = []
     for i, key in enumerate(gc.groups):
         x_ref = counts.tp[ref] + counts.fp[ref]
@@ -214,8 +238,22 @@ def analyse_grouping(
                 p_value=None if i == ref else two_proportion_p_value(x_i, n[i], x_ref, n[ref]),
                 sufficient=bool(eligible[i]),
                 is_reference=i == ref,
+                curves=None
+                if gc.scores is None
+                else {"roc": roc_points(gc.scores, i), "calibration": calibration(gc.scores, i)},
             )
         )
+        if aucs is not None and eces is not None:
+            g = groups[-1]
+            g.rates["auc"] = _num(aucs[i])
+            g.rates["calibration_error"] = _num(eces[i])
+            lo_a, hi_a = auc_interval(
+                float(aucs[i]),
+                float(counts.tp[i] + counts.fn[i]),
+                float(counts.fp[i] + counts.tn[i]),
+                level,
+            )
+            g.ci["auc"] = [lo_a, hi_a]
     verdict, findings = judge(groups, summary_values, policy)
     return GroupingResult(
         sensitive_features=list(gc.features),

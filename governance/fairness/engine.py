@@ -22,6 +22,7 @@ from governance.fairness.analysis import AssessmentResult, GroupingCounts, analy
 from governance.fairness.inputs import Column, FileFormat, Source, quote, shown
 from governance.fairness.metrics import Counts, counts_from_arrays
 from governance.fairness.policy import Policy
+from governance.fairness.scores import BINS, RESOLUTION, ScoreHistogram
 from governance.fairness.spec import AssessmentSpec
 
 MISSING = "(missing)"
@@ -335,6 +336,14 @@ def scan(source: Source, spec: AssessmentSpec) -> tuple[int, list[GroupingCounts
         counts = Counts.unstack(cells)
         n_rows = int(counts.n.sum())
         groupings.append(GroupingCounts(features, [e[0] for e in entries], counts))
+    if spec.score is not None and n_rows:
+        histograms = _score_histograms(
+            source, spec, y_sql, params, select_keys, keys, index, groupings
+        )
+        groupings = [
+            GroupingCounts(g.features, g.groups, g.counts, histograms[g.features])
+            for g in groupings
+        ]
     if n_rows == 0:
         raise ValidationError(f"{source.name!r} has a header but no data rows.")
     mapping = {
@@ -344,6 +353,65 @@ def scan(source: Source, spec: AssessmentSpec) -> tuple[int, list[GroupingCounts
         else f"{spec.score} ≥ {spec.threshold} is positive",
     }
     return n_rows, groupings, mapping
+
+
+def _score_histograms(
+    source: Source,
+    spec: AssessmentSpec,
+    y_sql: str,
+    params: dict[str, Any],
+    select_keys: str,
+    keys: list[str],
+    index: dict[str, int],
+    groupings: list[GroupingCounts],
+) -> dict[tuple[str, ...], ScoreHistogram]:
+    """Score histograms per group and bin for every grouping, in one more scan."""
+    column = source.column(spec.score or "", "Score")
+    if not column.is_numeric:
+        raise ValidationError(f"Score column {shown(column.name)} is not numeric ({column.type}).")
+    sq = f"CAST({quote(column.name)} AS DOUBLE)"
+    bins = ", ".join(
+        "(" + ", ".join([*(keys[index[f]] for f in g), "bin"]) + ")" for g in spec.groupings
+    )
+    sql = f"""
+        SELECT {", ".join(keys)}, GROUPING({", ".join(keys)}) AS gid, bin,
+            count(*) FILTER (WHERE y) AS pos, count(*) FILTER (WHERE NOT y) AS neg,
+            sum(s) AS s_sum, count(*) FILTER (WHERE bad) AS bad
+        FROM (
+            SELECT {y_sql} AS y, {sq} AS s,
+                isnan({sq}) OR {sq} < 0 OR {sq} > 1 OR {sq} IS NULL AS bad,
+                CAST(floor({sq} * {RESOLUTION} + 1e-6) AS INTEGER) AS bin, {select_keys}
+            FROM {source.relation}
+        )
+        GROUP BY GROUPING SETS ({bins})
+    """  # noqa: S608 (identifiers quoted, values bound)
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    rows = source.query(sql, used)
+    position = {g.features: {key: i for i, key in enumerate(g.groups)} for g in groupings}
+    out = {g.features: ScoreHistogram.empty(len(g.groups)) for g in groupings}
+    bad = 0
+    for row in rows:
+        gid = row[len(keys)]
+        present = tuple(
+            f for i, f in enumerate(spec.sensitive) if not (gid >> (len(keys) - 1 - i)) & 1
+        )
+        bin_, pos, neg, s_sum, n_bad = row[len(keys) + 1 : len(keys) + 6]
+        if present == groupings[0].features:
+            bad += int(n_bad)
+        if bin_ is None or not 0 <= bin_ < BINS:
+            continue
+        group = tuple(str(row[index[f]]) for f in present)
+        i = position[present][group]
+        hist = out[present]
+        hist.pos[i, bin_] += pos
+        hist.neg[i, bin_] += neg
+        hist.score_sum[i, bin_] += s_sum or 0.0
+    if bad:
+        raise ValidationError(
+            f"Score column {shown(column.name)} has {bad} value(s) missing or outside [0, 1]: "
+            "scores must be probabilities."
+        )
+    return out
 
 
 def assess_file(

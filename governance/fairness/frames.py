@@ -105,6 +105,19 @@ def groups_frame(grouping: GroupingResult) -> pd.DataFrame:
         )
         rows.append(row)
     order = ["group", *columns.values(), *FIXED_COLUMNS[1:]]
+    if any("auc" in g.rates for g in grouping.groups):
+        # Score-based columns exist only when the assessment had a score column.
+        for row, g in zip(rows, grouping.groups, strict=True):
+            lo, hi = _ci(g.ci, "auc")
+            row.update(
+                {
+                    "auc": _float(g.rates.get("auc")),
+                    "auc_ci_low": lo,
+                    "auc_ci_high": hi,
+                    "calibration_error": _float(g.rates.get("calibration_error")),
+                }
+            )
+        order += ["auc", "auc_ci_low", "auc_ci_high", "calibration_error"]
     frame = pd.DataFrame(rows, columns=order)
     for c in ("n", *CELLS):
         frame[c] = frame[c].astype("int64")
