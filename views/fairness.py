@@ -101,7 +101,9 @@ def _values(path: str, name: str, column: str, file_id: str) -> list[str]:
 
 tab_assess, tab_history, tab_policy = st.tabs(["Assess a file", "History", "Policy"])
 
-with tab_assess:
+
+def assess_tab() -> None:
+    """Upload → mapping → verdict → save. Returns early (not st.stop) so other tabs render."""
     uploaded = st.file_uploader(
         "Prediction file (CSV, Parquet or Excel)",
         type=["csv", "txt", "parquet", "pq", "xlsx"],
@@ -118,11 +120,11 @@ with tab_assess:
             "prediction (or a score), and one or more sensitive attributes such as sex or race.",
             icon=":material/upload_file:",
         )
-        st.stop()
+        return
 
     overview = attempt(lambda: _overview(str(upload.path), upload.name, upload.file_id))
     if overview is None:
-        st.stop()
+        return
     names = overview.column_names
     hints = overview.suggestions
     st.write(f"**{md_escape(upload.name)}** · {overview.format} · {len(names)} columns")
@@ -253,7 +255,7 @@ with tab_assess:
 
     stored = st.session_state.get("fair_result")
     if not stored or stored[0] != upload.file_id:
-        st.stop()
+        return
     result = stored[1]
 
     st.subheader("2. Verdict")
@@ -372,6 +374,10 @@ with tab_assess:
             if saved_id is not None:
                 flash(f"Saved as assessment #{saved_id} for {md_escape(model_name)}.")
                 st.rerun()
+
+
+with tab_assess:
+    assess_tab()
 
 with tab_history:
     with db.session() as session:
