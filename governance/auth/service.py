@@ -419,17 +419,7 @@ def authenticate(session: Session, *, username: str, password: str, settings: Se
         )
     user.failed_attempts = 0
     user.locked_until = None
-    user.last_login_at = now
-    record_event(
-        session,
-        actor=Actor(user.username, Role(user.role), user.id),
-        action="auth.login",
-        resource_type="user",
-        resource_id=user.id,
-        details={"method": "password"},
-    )
-    session.commit()
-    return _info(user)
+    return _signed_in(session, user, {"method": "password"})
 
 
 def _fail(
@@ -468,6 +458,11 @@ def authenticate_oidc(session: Session, *, email: str, subject: str | None = Non
             f"{address} has no active account in the workbench. "
             "Ask an administrator to create one with this e-mail address."
         )
+    return _signed_in(session, user, {"method": "oidc", "subject": subject})
+
+
+def _signed_in(session: Session, user: User, details: dict[str, object]) -> UserInfo:
+    """Record a successful sign-in (time and audit event) and commit."""
     user.last_login_at = utcnow()
     record_event(
         session,
@@ -475,7 +470,7 @@ def authenticate_oidc(session: Session, *, email: str, subject: str | None = Non
         action="auth.login",
         resource_type="user",
         resource_id=user.id,
-        details={"method": "oidc", "subject": subject},
+        details=details,
     )
     session.commit()
     return _info(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,14 +133,28 @@ class AssessmentResult:
         return Verdict.PASS
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "n_rows": self.n_rows,
-            "policy": self.policy.to_dict(),
-            "mapping": self.mapping,
-            "definitions": definitions(),
-            "verdict": self.verdict.value,
-            "results": [r.to_json() for r in self.results],
-        }
+        """Plain JSON data; an undefined number is ``None`` (JSON ``null``), never NaN."""
+        return json_safe(
+            {
+                "n_rows": self.n_rows,
+                "policy": self.policy.to_dict(),
+                "mapping": self.mapping,
+                "definitions": definitions(),
+                "verdict": self.verdict.value,
+                "results": [r.to_json() for r in self.results],
+            }
+        )
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by ``None``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def definitions() -> dict[str, str]:

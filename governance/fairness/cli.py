@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Callable
@@ -70,17 +69,6 @@ def _reference(args: argparse.Namespace) -> dict[str, str]:
     return {column: args.reference for column in args.sensitive}
 
 
-def _clean(value: Any) -> Any:
-    """JSON without NaN: undefined numbers are null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> int:
     from governance.fairness.engine import assess_file
     from governance.fairness.policy import Policy, Verdict
@@ -114,7 +102,7 @@ def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> 
         finally:
             db.dispose()
     result = assess_file(args.path, spec, policy)
-    payload = _clean(result.to_json())
+    payload = result.to_json()
     if args.save:
         from governance.auth.service import actor_for_username
         from governance.fairness.store import save_assessment

@@ -11,7 +11,9 @@ A rate whose denominator is zero is undefined and returned as NaN (``null`` in J
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,30 +137,24 @@ def group_rates(counts: Counts) -> dict[str, Array]:
 
 def spread(values: Array) -> Array:
     """``max − min`` over the last axis, ignoring undefined groups (NaN if none defined)."""
-    with np.errstate(invalid="ignore"), _quiet_nan():
+    with quiet_nan():
         return np.nanmax(values, axis=-1) - np.nanmin(values, axis=-1)
 
 
 def min_over_max(values: Array) -> Array:
     """``min / max`` over the last axis, ignoring undefined groups."""
-    with np.errstate(invalid="ignore", divide="ignore"), _quiet_nan():
+    with quiet_nan():
         hi = np.nanmax(values, axis=-1)
         lo = np.nanmin(values, axis=-1)
     return ratio(lo, hi)
 
 
-class _quiet_nan:
-    """Silence numpy's all-NaN slice warning: an all-undefined summary is simply NaN."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
+@contextmanager
+def quiet_nan() -> Iterator[None]:
+    """Silence numpy's all-NaN warnings: an all-undefined slice simply gives NaN."""
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
+        yield
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,7 @@ def save_assessment(
             for g in first.groups
             if g.sufficient and g.disparate_impact is not None
         ]
-        payload = _json_safe(result.to_json())
+        payload = result.to_json()
         row = FairnessAssessment(
             created_at=utcnow(),
             created_by=actor.username,
@@ -157,18 +157,6 @@ def save_assessment(
             store.remove(digest)
         raise
     return row.id
-
-
-def _json_safe(value: Any) -> Any:
-    import math
-
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True, slots=True)

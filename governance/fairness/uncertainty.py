@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from governance.fairness.metrics import Array, Counts, group_rates, summaries
+from governance.fairness.metrics import Array, Counts, group_rates, quiet_nan, summaries
 
 
 def bootstrap_counts(counts: Counts, *, replicates: int, seed: int) -> Counts:
@@ -32,22 +32,10 @@ def percentile_interval(samples: Array, level: float) -> tuple[Array, Array]:
     if samples.shape[0] == 0:
         nan = np.full(samples.shape[1:], np.nan)
         return nan, nan
-    with np.errstate(all="ignore"), _no_warnings():
+    with quiet_nan():
         lo = np.nanquantile(samples, alpha, axis=0)
         hi = np.nanquantile(samples, 1 - alpha, axis=0)
     return lo, hi
-
-
-class _no_warnings:
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
 
 
 def rate_intervals(boot: Counts, level: float) -> dict[str, tuple[Array, Array]]:
