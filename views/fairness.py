@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from governance.artifacts import sha256_file
 from governance.auth.roles import Action, is_allowed
 from governance.charts import fairness as charts
 from governance.charts.trend import disparate_impact_trend
+from governance.clock import utcnow
 from governance.fairness import store
 from governance.fairness.analysis import definitions
 from governance.fairness.engine import assess_file
@@ -12,6 +14,7 @@ from governance.fairness.frames import groups_frame, summary_frame
 from governance.fairness.policy import Policy, Verdict
 from governance.fairness.service import column_values, describe_file
 from governance.fairness.spec import AssessmentSpec
+from governance.reports.fairness_pdf import assessment_pdf
 from ui.auth import current_user
 from ui.downloads import figure_downloads, safe_filename, table_downloads
 from ui.feedback import attempt, flash, show_flashes
@@ -296,6 +299,26 @@ def assess_tab() -> None:
         },
     )
     table_downloads(summary, stem="fairness-summary", key="dl_summary")
+    # Read now: the callable runs on another thread, after this script run.
+    report_model = st.session_state.get("fair_model") or None
+    report_version = st.session_state.get("fair_version") or None
+    st.download_button(
+        "PDF report",
+        data=lambda: assessment_pdf(
+            result,
+            file_name=upload.name,
+            file_sha256=sha256_file(upload.path),
+            model_name=report_model,
+            model_version=report_version,
+            generated_by=user.username,
+            generated_at=utcnow(),
+        ),
+        file_name=f"{safe_filename('fairness-report-' + upload.name.rsplit('.', 1)[0])}.pdf",
+        mime="application/pdf",
+        key="dl_report",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
 
     by_name = {g.name: g for g in result.results}
     chosen = st.segmented_control(

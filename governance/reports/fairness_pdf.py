@@ -11,12 +11,12 @@ available font can draw is written as its code point, ``[U+6771]``, rather than 
 Helvetica, which only knows Latin-1, with the same rule for every other character.
 
 User text (group names, file and model names) is only ever passed to fpdf2 as plain text: no
-markdown, no HTML. Control characters are replaced by spaces; the page-count alias that fpdf2
-substitutes contains one, so no user text can trigger it.
+markdown, no HTML, and fpdf2's page-count alias (``{nb}``, replaced wherever it occurs) is off;
+control characters become spaces. The footer's page total comes from laying the report out twice.
 
-Charts are PNGs rendered by :func:`governance.reports.figures.figure_to_image`; where that cannot
-work (no Chromium) or charts are not wanted, a note takes their place and the report is still
-produced.
+Charts are PNGs rendered once, before layout, by :func:`governance.reports.figures.figure_to_image`;
+where that cannot work (no Chromium) or charts are not wanted, a note takes their place and the
+report is still produced. fpdf2 repeats a table's header row on every page the table spans.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
 import plotly.graph_objects as go
-from fpdf import FPDF, FontFace
+from fpdf import FPDF
 from fpdf.enums import TableBordersLayout, XPos, YPos
+from fpdf.fonts import FontFace
 
 from governance.charts import fairness as charts
 from governance.fairness.analysis import (
@@ -98,8 +98,6 @@ _VERDICT_STYLE: dict[Verdict, tuple[tuple[int, int, int], tuple[int, int, int], 
 
 # Control characters (and line/paragraph separators) become spaces in user text.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# The page-count alias holds a control character: no cleaned text can contain it.
-_PAGES_ALIAS = "\x00nb"
 # Stand-ins for typographic characters a font lacks (the core font has only Latin-1).
 _SUBSTITUTES = {
     "≥": ">=",
@@ -199,29 +197,27 @@ def _load_fonts(pdf: FPDF, needed: set[str]) -> _Fonts:
 
 
 class _Report(FPDF):
-    """A4 portrait with a running header and a "Page N of M" footer."""
+    """A4 portrait with a running header and a "Page N of M" footer.
 
-    def __init__(self, footer_note: str) -> None:
+    fpdf2's page-count alias is switched off: it would replace that text wherever it occurs,
+    group names included. The report is laid out twice instead, the second time with the total.
+    """
+
+    def __init__(self, footer_note: str, total_pages: int | None) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_note = footer_note
+        self.total_pages = total_pages
         self.fonts_used = _Fonts("helvetica", _LATIN_1)
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(auto=True, margin=18)
-        self.alias_nb_pages(_PAGES_ALIAS)
+        self.alias_nb_pages(None)  # type: ignore[arg-type]
 
     def header(self) -> None:
         if self.page_no() == 1:
             return
         self.set_font(self.fonts_used.family, "", 7.5)
         self.set_text_color(*_MUTED)
-        self.cell(
-            0,
-            4,
-            f"{WORKBENCH_NAME} · {REPORT_TITLE}",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-            align="L",
-        )
+        self.cell(0, 4, f"{WORKBENCH_NAME} · {REPORT_TITLE}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(*_RULE)
         self.line(self.l_margin, self.get_y() + 1, self.w - self.r_margin, self.get_y() + 1)
         self.set_y(self.get_y() + 5)
@@ -233,7 +229,8 @@ class _Report(FPDF):
         self.set_text_color(*_MUTED)
         half = self.epw / 2
         self.cell(half, 5, self.footer_note)
-        self.cell(half, 5, f"Page {self.page_no()} of {_PAGES_ALIAS}", align="R")
+        total = self.total_pages or "?"
+        self.cell(half, 5, f"Page {self.page_no()} of {total}", align="R")
         self.set_text_color(*_TEXT)
 
 
@@ -387,8 +384,6 @@ class _Writer:
             borders_layout=TableBordersLayout.HORIZONTAL_LINES,
             line_height=size * 0.48,
             padding=(1.0, 1.0),
-            v_align="MIDDLE",
-            repeat_headings=1,
         ) as table:
             head = table.row()
             for title in header:
@@ -452,7 +447,8 @@ class _Writer:
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
         x = pdf.l_margin + (pdf.epw - width) / 2
-        pdf.image(io.BytesIO(png), x=x, y=pdf.get_y(), w=width, h=height, alt_text=alt)
+        if pdf.total_pages is not None:  # the counting layout only needs the space
+            pdf.image(io.BytesIO(png), x=x, y=pdf.get_y(), w=width, h=height, alt_text=alt)
         pdf.set_y(pdf.get_y() + height + 4)
 
 
@@ -546,45 +542,60 @@ def _chart_builders(grouping: GroupingResult) -> list[tuple[str, Callable[..., g
 
 
 @dataclass
-class _ChartState:
-    """Whether charts are drawn, and why not: shared across groupings."""
+class _Charts:
+    """The charts of every grouping, rendered once before layout: PNGs and notes, in order."""
 
-    reason: str | None
-    failures: int = 0
+    note: str | None = None  # why no chart at all is drawn
+    items: dict[int, list[tuple[str, bytes | str]]] = field(default_factory=dict)
 
 
-def _draw_charts(
-    w: _Writer, grouping: GroupingResult, frame: pd.DataFrame, policy: Policy, state: _ChartState
-) -> None:
-    w.heading("Charts", 11, keep_mm=15 if state.reason else 60)
-    if state.reason:
-        w.paragraph(state.reason, muted=True)
+def _render_charts(result: AssessmentResult, include: bool) -> _Charts:
+    """PNG (or, where it failed, a note) of each chart; a general note when none can be made."""
+    if not include:
+        return _Charts("Charts were not requested for this report.")
+    reason = image_export_unavailable()
+    if reason:
+        return _Charts(f"Charts are not included: {reason}")
+    out = _Charts()
+    failures = 0
+    for index, grouping in enumerate(result.results):
+        frame = groups_frame(grouping)
+        items = out.items.setdefault(index, [])
+        for name, build in _chart_builders(grouping):
+            try:
+                png = figure_to_image(build(frame, policy=result.policy), "png", scale=CHART_SCALE)
+            except ExportUnavailable as exc:
+                return _Charts(f"Charts are not included: {exc}")
+            except (ExportFailed, ValueError) as exc:
+                failures += 1
+                items.append((name, f"The {name.lower()} chart could not be drawn: {exc}"))
+                if failures >= _MAX_CHART_FAILURES:
+                    out.note = (
+                        "No further charts: the chart renderer failed repeatedly. The workbench "
+                        "page shows every chart and exports it as HTML."
+                    )
+                    return out
+                continue
+            items.append((name, png))
+    return out
+
+
+def _draw_charts(w: _Writer, index: int, grouping: GroupingResult, rendered: _Charts) -> None:
+    items = rendered.items.get(index, [])
+    w.heading("Charts", 11, keep_mm=60 if items else 15)
+    for name, item in items:
+        if isinstance(item, bytes):
+            w.image(item, alt=f"{name} chart of {grouping.name}")
+        else:
+            w.paragraph(item, muted=True)
+            w.gap(2)
+    if rendered.note and (not items or index == max(rendered.items, default=index)):
+        w.paragraph(rendered.note, muted=True)
         w.gap(2)
-        return
-    for name, build in _chart_builders(grouping):
-        try:
-            fig = build(frame, policy=policy)
-            png = figure_to_image(fig, "png", scale=CHART_SCALE)
-        except ExportUnavailable as exc:
-            state.reason = f"Charts are not included: {exc}"
-            w.paragraph(state.reason, muted=True)
-            return
-        except (ExportFailed, ValueError) as exc:
-            state.failures += 1
-            w.paragraph(f"The {name.lower()} chart could not be drawn: {exc}", muted=True)
-            if state.failures >= _MAX_CHART_FAILURES:
-                state.reason = (
-                    "Charts are not included: the chart renderer failed repeatedly. The page "
-                    "shows every chart and exports it as HTML."
-                )
-                w.paragraph(state.reason, muted=True)
-                return
-            continue
-        w.image(png, alt=f"{name} chart of {grouping.name}")
 
 
 def _grouping_section(
-    w: _Writer, grouping: GroupingResult, policy: Policy, state: _ChartState
+    w: _Writer, index: int, grouping: GroupingResult, policy: Policy, rendered: _Charts
 ) -> None:
     pdf = w.pdf
     pdf.add_page()
@@ -648,7 +659,7 @@ def _grouping_section(
         muted=True,
     )
     w.gap(3)
-    _draw_charts(w, grouping, groups_frame(grouping), policy, state)
+    _draw_charts(w, index, grouping, rendered)
 
 
 def _definitions_appendix(w: _Writer) -> None:
@@ -670,6 +681,9 @@ def _definitions_appendix(w: _Writer) -> None:
             "p_value": "p-value",
             "ci": "Interval",
             "summaries": "Summaries",
+            "auc": "AUC",
+            "calibration_error": "Calibration error",
+            "auc_difference": "AUC difference",
         }
     )
     rows = [
@@ -718,23 +732,52 @@ def assessment_pdf(
     bytes
         The PDF file.
     """
-    when = _utc(generated_at)
-    pdf = _Report(footer_note="")
-    pdf.set_compression(compress)
-    fonts = _load_fonts(
-        pdf,
-        _needed_characters(result, file_name, file_sha256, model_name, model_version, generated_by),
+    rendered = _render_charts(result, include_charts)
+    needed = _needed_characters(
+        result, file_name, file_sha256, model_name, model_version, generated_by
     )
+    details = _Details(
+        file_name, file_sha256, model_name, model_version, generated_by, generated_at
+    )
+    # Twice: the first layout counts the pages that the second one's footers name.
+    first = _layout(result, details, rendered, needed, total_pages=None, compress=compress)
+    pdf = _layout(result, details, rendered, needed, total_pages=first.page_no(), compress=compress)
+    return bytes(pdf.output())
+
+
+@dataclass(frozen=True)
+class _Details:
+    file_name: str
+    file_sha256: str | None
+    model_name: str | None
+    model_version: str | None
+    generated_by: str
+    generated_at: datetime
+
+
+def _layout(
+    result: AssessmentResult,
+    details: _Details,
+    rendered: _Charts,
+    needed: set[str],
+    *,
+    total_pages: int | None,
+    compress: bool,
+) -> _Report:
+    generated_at = details.generated_at
+    when = _utc(generated_at)
+    pdf = _Report(footer_note="", total_pages=total_pages)
+    pdf.set_compression(compress)
+    fonts = _load_fonts(pdf, needed)
     pdf.fonts_used = fonts
     pdf.footer_note = fonts.clean(f"{REPORT_TITLE} · generated {when}")
     pdf.set_title(REPORT_TITLE)
     pdf.set_creator(WORKBENCH_NAME)
-    pdf.set_author(fonts.clean(generated_by))
+    pdf.set_author(fonts.clean(details.generated_by))
     pdf.set_creation_date(generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=UTC))
     pdf.set_text_color(*_TEXT)
     w = _Writer(pdf, fonts)
     policy = result.policy
-
     # Title block.
     pdf.add_page()
     w.font(10)
@@ -744,17 +787,18 @@ def assessment_pdf(
     w.font(22, bold=True)
     pdf.cell(0, 12, REPORT_TITLE, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     w.gap(3)
+    model_name, model_version = details.model_name, details.model_version
     model = model_name.strip() if model_name and model_name.strip() else "not given"
     version = model_version.strip() if model_version and model_version.strip() else "not given"
     w.key_values(
         [
             ("Model", model),
             ("Model version", version),
-            ("File", file_name),
-            ("File SHA-256", file_sha256 or "not computed"),
+            ("File", details.file_name),
+            ("File SHA-256", details.file_sha256 or "not computed"),
             ("Rows", f"{result.n_rows:,}"),
             ("Groupings", ", ".join(r.name for r in result.results) or "none"),
-            ("Generated by", generated_by),
+            ("Generated by", details.generated_by),
             ("Generated at", when),
         ]
     )
@@ -786,16 +830,10 @@ def assessment_pdf(
         size=8.5,
     )
 
-    if not include_charts:
-        state = _ChartState("Charts were not requested for this report.")
-    else:
-        state = _ChartState(image_export_unavailable())
-        if state.reason:
-            state.reason = f"Charts are not included: {state.reason}"
-    for grouping in result.results:
-        _grouping_section(w, grouping, policy, state)
+    for index, grouping in enumerate(result.results):
+        _grouping_section(w, index, grouping, policy, rendered)
     _definitions_appendix(w)
-    return bytes(pdf.output())
+    return pdf
 
 
 __all__ = ["assessment_pdf"]
