@@ -5,6 +5,7 @@ import streamlit as st
 from governance.artifacts import sha256_file
 from governance.auth.roles import Action, is_allowed
 from governance.charts import fairness as charts
+from governance.charts.scores import calibration_chart, roc_chart
 from governance.charts.trend import disparate_impact_trend
 from governance.clock import utcnow
 from governance.fairness import store
@@ -57,6 +58,7 @@ COMPACT = [
     "selection_rate_difference",
     "p_value",
     "sufficient_data",
+    "auc",
 ]
 _PCT = {"format": "percent"}
 GROUP_COLUMNS = {
@@ -78,6 +80,7 @@ GROUP_COLUMNS = {
         "p-value", format="%.2g", help="two-proportion z-test against the reference group"
     ),
     "sufficient_data": st.column_config.CheckboxColumn("Enough data"),
+    "auc": st.column_config.NumberColumn("AUC", format="%.3f", help="area under the ROC curve"),
 }
 
 
@@ -343,7 +346,7 @@ def assess_tab() -> None:
         frame = groups_frame(grouping)
         every = st.toggle("Show every column (counts, all rates, intervals)", key="fair_all_cols")
         st.dataframe(
-            frame if every else frame[COMPACT],
+            frame if every else frame[[c for c in COMPACT if c in frame.columns]],
             hide_index=True,
             width="stretch",
             column_config=GROUP_COLUMNS,
@@ -359,6 +362,10 @@ def assess_tab() -> None:
         }
         if len(grouping.sensitive_features) >= 2:
             builders["Intersections"] = charts.intersection_heatmap
+        if any(g.curves for g in grouping.groups):
+            curves = [g.to_json() for g in grouping.groups]
+            builders["ROC"] = lambda _frame, policy: roc_chart(curves)
+            builders["Calibration"] = lambda _frame, policy: calibration_chart(curves)
         # One chart per run: building every figure each time would slow every click.
         name = (
             st.segmented_control(
