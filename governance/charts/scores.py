@@ -24,24 +24,29 @@ def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
     return fig
 
 
+def _diagonal(name: str) -> go.Scatter:
+    return go.Scatter(
+        x=[0, 1],
+        y=[0, 1],
+        mode="lines",
+        name=name,
+        line={"dash": "dot", "color": "#9E9E9E"},
+        hoverinfo="skip",
+    )
+
+
+def _label(group: dict[str, Any]) -> str:
+    return display_text(", ".join(f"{k}={v}" for k, v in group["group"].items()), 60)
+
+
 def roc_chart(groups: Sequence[dict[str, Any]], *, title: str = "ROC curve by group") -> go.Figure:
     """One ROC curve per group (``groups``: group results as JSON, with ``curves``)."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name="chance",
-            line={"dash": "dot", "color": "#9E9E9E"},
-            hoverinfo="skip",
-        )
-    )
+    fig = go.Figure(_diagonal("chance"))
     for i, g in enumerate(groups):
         roc = (g.get("curves") or {}).get("roc") or {}
         if not roc.get("fpr"):
             continue
-        label = display_text(", ".join(f"{k}={v}" for k, v in g["group"].items()), 60)
+        label = _label(g)
         auc = g.get("auc")
         fig.add_trace(
             go.Scatter(
@@ -62,22 +67,12 @@ def calibration_chart(
     groups: Sequence[dict[str, Any]], *, title: str = "Calibration by group"
 ) -> go.Figure:
     """Observed positive rate against mean score in ten score bins, one line per group."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name="perfectly calibrated",
-            line={"dash": "dot", "color": "#9E9E9E"},
-            hoverinfo="skip",
-        )
-    )
+    fig = go.Figure(_diagonal("perfectly calibrated"))
     for i, g in enumerate(groups):
         cal = (g.get("curves") or {}).get("calibration") or {}
         if not cal.get("mean_score"):
             continue
-        label = display_text(", ".join(f"{k}={v}" for k, v in g["group"].items()), 60)
+        label = _label(g)
         fig.add_trace(
             go.Scatter(
                 x=cal["mean_score"],
