@@ -380,6 +380,12 @@ def assess_tab() -> None:
     st.subheader("3. Save as evidence")
     if not can_save:
         st.caption("Data scientists and compliance officers save assessments as evidence.")
+    elif (saved := st.session_state.get("fair_saved")) and saved[0] is result:
+        # Evidence is saved once per assessment: a second click would only duplicate it.
+        st.success(
+            f"This assessment is saved as #{saved[1]}. Assess again to save another.",
+            icon=":material/task_alt:",
+        )
     else:
         with st.form("fair_save_form"):
             c1, c2 = st.columns(2)
@@ -402,6 +408,7 @@ def assess_tab() -> None:
 
             saved_id = attempt(_save)
             if saved_id is not None:
+                st.session_state["fair_saved"] = (result, saved_id)
                 flash(f"Saved as assessment #{saved_id} for {md_escape(model_name)}.")
                 st.rerun()
 

@@ -103,3 +103,17 @@ def test_compliance_officer_changes_the_policy_and_it_applies(make_user, store):
     at = ok(at.button(key="fair_run").click().run())
     # Both groups have about 300 rows: under the new minimum, the verdict cannot be pass/fail.
     assert any("INSUFFICIENT DATA" in m for m in messages(at, "warning"))
+
+
+def test_an_assessment_is_saved_once(make_user, store):
+    make_user(Role.DATA_SCIENTIST, "sci")
+    at = upload(open_page(signed_in("sci"), FAIRNESS), "scored.csv", predictions_csv())
+    at = ok(at.button(key="fair_run").click().run())
+    at.text_input(key="fair_model").input("credit-model")
+    at = ok(at.button(key=SAVE).click().run())
+    assert not [b for b in at.button if b.key == SAVE]
+    assert any("saved as #1" in m for m in messages(at, "success"))
+    at = ok(at.button(key="fair_run").click().run())  # a new assessment may be saved again
+    assert [b for b in at.button if b.key == SAVE]
+    with store.session() as session:
+        assert len(session.scalars(select(FairnessAssessment)).all()) == 1
