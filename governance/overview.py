@@ -13,6 +13,7 @@ from governance.audit.models import AuditEvent
 from governance.audit.service import verify_chain
 from governance.auth.models import User
 from governance.auth.roles import Role
+from governance.fairness.models import FairnessAssessment
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class WorkspaceSummary:
     audit_events: int
     last_event_at: datetime | None
     chain: ChainReport
+    latest_fairness: list[tuple[str, str | None, str, datetime]]  # model, version, verdict, when
 
 
 def workspace_summary(session: Session) -> WorkspaceSummary:
@@ -41,4 +43,26 @@ def workspace_summary(session: Session) -> WorkspaceSummary:
         from datetime import UTC
 
         last = last.replace(tzinfo=UTC)
-    return WorkspaceSummary(by_role, inactive, events or 0, last, verify_chain(session))
+    return WorkspaceSummary(
+        by_role, inactive, events or 0, last, verify_chain(session), _latest_fairness(session)
+    )
+
+
+def _latest_fairness(session: Session) -> list[tuple[str, str | None, str, datetime]]:
+    """Each model's most recent saved fairness verdict (model names are not sensitive)."""
+    newest = (
+        select(FairnessAssessment.model_name, func.max(FairnessAssessment.id).label("last_id"))
+        .group_by(FairnessAssessment.model_name)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            FairnessAssessment.model_name,
+            FairnessAssessment.model_version,
+            FairnessAssessment.verdict,
+            FairnessAssessment.created_at,
+        )
+        .join(newest, FairnessAssessment.id == newest.c.last_id)
+        .order_by(FairnessAssessment.model_name)
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -28,6 +28,29 @@ cols[3].metric("Audit chain", "Intact" if summary.chain.intact else "BROKEN")
 if not summary.chain.intact:
     st.error(summary.chain.summary(), icon=":material/gpp_bad:")
 
+st.subheader("Fairness of models")
+if not summary.latest_fairness:
+    st.info(
+        "No fairness assessment has been saved yet. Data scientists upload predictions on the "
+        "**Fairness** page and save the result as evidence.",
+        icon=":material/balance:",
+    )
+else:
+    failing = [m for m in summary.latest_fairness if m[2] == "fail"]
+    f1, f2 = st.columns(2)
+    f1.metric("Models assessed", len(summary.latest_fairness))
+    f2.metric("Latest verdict: fail", len(failing))
+    st.dataframe(
+        {
+            "Model": [m[0] for m in summary.latest_fairness],
+            "Version": [m[1] or "" for m in summary.latest_fairness],
+            "Latest verdict": [m[2].replace("_", " ") for m in summary.latest_fairness],
+            "Assessed": [local_time(m[3]) for m in summary.latest_fairness],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
 st.subheader("Your role")
 st.write(ROLE_DESCRIPTIONS[user.role])
 
