@@ -206,6 +206,11 @@ def create_user(
     role = parse_role(role) if isinstance(role, str) else role
     if password is None and not (email or "").strip():
         raise ValidationError("Give a password, or an e-mail address for single sign-on.")
+    if role is not Role.ADMIN and user_count(session) == 0:
+        # Otherwise nobody could ever manage accounts, and the first-start form is gone.
+        raise ValidationError(
+            "The first account must be an administrator: create one with --role admin first."
+        )
     user = _insert_user(
         session,
         username=username,

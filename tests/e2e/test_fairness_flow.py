@@ -44,12 +44,14 @@ def test_data_scientist_assesses_saves_and_downloads(
 ) -> None:
     env = {**os.environ, "GOVERNANCE_STATE_DIR": str(tmp_path / "state")}
     env.pop("GOVERNANCE_DATABASE_URL", None)
-    created = subprocess.run(
-        [sys.executable, "-m", "governance", "users", "create", "--username", "dana",
-         "--role", "data_scientist", "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
+    for username, role in (("admin", "admin"), ("dana", "data_scientist")):
+        created = subprocess.run(
+            [sys.executable, "-m", "governance", "users", "create", "--username", username,
+             "--role", role, "--password-stdin"],
+            input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, env=env,
+            timeout=120,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
     data = tmp_path / "scored.csv"
     _predictions(data)
 

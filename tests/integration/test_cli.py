@@ -50,6 +50,8 @@ def test_db_upgrade_then_current(db_url):
 
 
 def test_users_create_list_and_bad_input(db_url):
+    first = create(db_url, "analyst", "data_scientist")
+    assert first.returncode == 2 and "first account must be an administrator" in first.stderr
     ok = create(db_url, "root-admin", "admin")
     assert ok.returncode == 0, ok.stderr
     assert "Created root-admin (Administrator)" in ok.stdout

@@ -122,12 +122,13 @@ def test_cli_save_and_fail_on_violation(db_url, csv_file, tmp_path):
     no_actor = subprocess.run([*args, "--save", "--model", "credit"], capture_output=True,
                               text=True, cwd=ROOT, env=env, timeout=120)  # fmt: skip
     assert no_actor.returncode == 2 and "--actor" in no_actor.stderr
-    create = subprocess.run(
-        [sys.executable, "-m", "governance", "users", "create", "--username", "pipeline",
-         "--role", "data_scientist", "--password-stdin"],
-        input="a long enough password\n", capture_output=True, text=True, cwd=ROOT, env=env,
-    )  # fmt: skip
-    assert create.returncode == 0, create.stderr
+    for username, role in (("owner", "admin"), ("pipeline", "data_scientist")):
+        create = subprocess.run(
+            [sys.executable, "-m", "governance", "users", "create", "--username", username,
+             "--role", role, "--password-stdin"],
+            input="a long enough password\n", capture_output=True, text=True, cwd=ROOT, env=env,
+        )  # fmt: skip
+        assert create.returncode == 0, create.stderr
     saved = subprocess.run([*args, "--save", "--model", "credit", "--actor", "pipeline"],
                            capture_output=True, text=True, cwd=ROOT, env=env,
                            timeout=120)  # fmt: skip
