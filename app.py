@@ -6,7 +6,7 @@ pages the user's role may use.
 
 import streamlit as st
 
-from ui.auth import render_gate, sign_out, signed_in_user
+from ui.auth import admit, render_gate, sign_out
 from ui.formatting import md_escape
 from ui.navigation import run_signed_in, run_signed_out
 
@@ -16,7 +16,7 @@ st.set_page_config(
     layout="wide",
 )
 
-user = signed_in_user()
+user = admit()
 if user is None:
     run_signed_out(render_gate)
     st.stop()

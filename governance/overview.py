@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,8 +40,6 @@ def workspace_summary(session: Session) -> WorkspaceSummary:
             inactive += count
     events, last = session.execute(select(func.count(), func.max(AuditEvent.occurred_at))).one()
     if last is not None and last.tzinfo is None:  # SQLite returns aggregates without the type
-        from datetime import UTC
-
         last = last.replace(tzinfo=UTC)
     return WorkspaceSummary(
         by_role, inactive, events or 0, last, verify_chain(session), _latest_fairness(session)

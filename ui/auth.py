@@ -10,7 +10,6 @@ from datetime import datetime
 
 import streamlit as st
 
-from governance.actor import Actor
 from governance.auth import service as auth
 from governance.auth.passwords import MIN_PASSWORD_LENGTH
 from governance.auth.service import UserInfo
@@ -24,6 +23,7 @@ _USER = "auth_user_id"
 _SIGNED_IN = "auth_signed_in_at"
 _LAST_SEEN = "auth_last_seen_at"
 _NOTICE = "auth_notice"
+_RUN_USER = "auth_run_user"  # set by admit() at the start of every run
 
 
 def _start_session(user: UserInfo) -> None:
@@ -34,7 +34,7 @@ def _start_session(user: UserInfo) -> None:
 
 
 def _end_session(notice: str | None = None) -> None:
-    for key in (_USER, _SIGNED_IN, _LAST_SEEN):
+    for key in (_USER, _SIGNED_IN, _LAST_SEEN, _RUN_USER):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[_NOTICE] = notice
@@ -188,23 +188,25 @@ def render_gate() -> None:
             _login_form()
 
 
-def current_user() -> UserInfo:
-    """The signed-in user for a page; stops the script if there is none.
-
-    Pages run only through ``app.py``'s navigation, which admits signed-in users only; this
-    is the second lock on the door.
-    """
+def admit() -> UserInfo | None:
+    """Resolve the signed-in user once for this script run (``app.py`` calls it first)."""
     user = signed_in_user()
+    st.session_state[_RUN_USER] = user
+    return user
+
+
+def current_user() -> UserInfo:
+    """The user ``app.py`` admitted in this run; stops the script if there is none.
+
+    Pages run only through ``app.py``'s navigation, which admits signed-in users only and has
+    just re-read the account, so pages reuse that reading instead of querying again.
+    """
+    user = st.session_state.get(_RUN_USER)
     if user is None:
         st.warning("Please sign in.")
         st.stop()
         raise RuntimeError("unreachable")  # st.stop raises; this satisfies the type checker
     return user
-
-
-def actor() -> Actor:
-    """The current user as the actor that services expect."""
-    return current_user().actor()
 
 
 def signed_in_since() -> datetime | None:

@@ -92,33 +92,28 @@ def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> 
         reference=_reference(args),
     )
     policy = Policy() if args.min_group_size is None else Policy(min_group_size=args.min_group_size)
-    if args.save:
-        from governance.fairness.store import active_policy
-
-        db = open_database()
-        try:
-            with db.session() as session:
-                policy = active_policy(session)
-        finally:
-            db.dispose()
-    result = assess_file(args.path, spec, policy)
-    payload = result.to_json()
-    if args.save:
+    if not args.save:
+        result = assess_file(args.path, spec, policy)
+        payload = result.to_json()
+    else:
         from governance.auth.service import actor_for_username
-        from governance.fairness.store import save_assessment
+        from governance.fairness.store import active_policy, save_assessment
 
         db = open_database()
         try:
             with db.session() as session:
-                saved = save_assessment(
+                actor = actor_for_username(session, args.actor)  # refused before any work
+                # Evidence is judged by the policy in force, not by command-line overrides.
+                result = assess_file(args.path, spec, active_policy(session))
+                payload = result.to_json()
+                payload["saved_assessment_id"] = save_assessment(
                     session,
-                    actor=actor_for_username(session, args.actor),
+                    actor=actor,
                     result=result,
                     source=args.path,
                     model_name=args.model,
                     model_version=args.model_version,
                 )
-            payload["saved_assessment_id"] = saved
         finally:
             db.dispose()
     if args.format == "json":

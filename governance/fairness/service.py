@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from governance.errors import ValidationError
 from governance.fairness.inputs import Column, Source, quote
 from governance.fairness.spec import suggest_mapping
 
@@ -36,8 +37,6 @@ def describe_file(path: Path, *, display_name: str | None = None) -> FileOvervie
         names = [c.name for c in source.columns]
         rows = source.query(f"SELECT * FROM {source.relation} LIMIT {PREVIEW_ROWS}")  # noqa: S608
         if not rows:
-            from governance.errors import ValidationError
-
             raise ValidationError(f"{source.name!r} has a header but no data rows.")
         preview = pd.DataFrame(rows, columns=pd.Index(names))
         return FileOverview(
