@@ -16,7 +16,7 @@ from governance.auth.roles import Role
 from governance.errors import GovernanceError
 
 if TYPE_CHECKING:
-    from governance.db import Database
+    from governance.kernel import Workbench
 
 # SQLAlchemy and Alembic are imported per command: `fairness assess` is a pipeline gate whose
 # start-up time counts, and it needs no database unless it saves.
@@ -63,73 +63,74 @@ def _read_password(args: argparse.Namespace) -> str | None:
     return data.rstrip("\r\n")
 
 
-def _run(args: argparse.Namespace, db: Database) -> int:
+def _run(args: argparse.Namespace, workbench: Workbench) -> int:
+    if args.group == "db":
+        from governance.db import migrate
+
+        revision = migrate.current_revision(workbench.database.engine)
+        if args.cmd == "current":
+            print(revision or "(empty)")
+        else:
+            print(f"Database at schema {revision}.")
+        return EXIT_OK
+    if args.group == "users":
+        return _users(args, workbench)
+    return _audit(args, workbench)
+
+
+def _users(args: argparse.Namespace, workbench: Workbench) -> int:
     from governance.actor import Actor
-    from governance.db import migrate
+    from governance.auth import service as auth
 
     actor = Actor.command_line()
-    if args.group == "db":
-        if args.cmd == "current":
-            print(migrate.current_revision(db.engine) or "(empty)")
-        else:
-            print(f"Database at schema {migrate.current_revision(db.engine)}.")
+    if args.cmd == "list":
+        for u in workbench.run(auth.list_users, actor=actor):
+            state = "active" if u.is_active else "deactivated"
+            print(f"{u.id}\t{u.username}\t{u.role.value}\t{state}")
         return EXIT_OK
+    password = _read_password(args)
+    if password is None and not args.email:
+        print("error: give --password-stdin, or --email for single sign-on", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    user = workbench.run(
+        auth.create_user,
+        actor=actor,
+        username=args.username,
+        role=args.role,
+        password=password,
+        display_name=args.display_name,
+        email=args.email,
+    )
+    print(f"Created {user.username} ({user.role.label}), id {user.id}.")
+    return EXIT_OK
 
-    if args.group == "users":
-        from governance.auth import service as auth
 
-        with db.session() as session:
-            if args.cmd == "create":
-                password = _read_password(args)
-                if password is None and not args.email:
-                    print(
-                        "error: give --password-stdin, or --email for single sign-on",
-                        file=sys.stderr,
-                    )
-                    return EXIT_BAD_INPUT
-                user = auth.create_user(
-                    session,
-                    actor=actor,
-                    username=args.username,
-                    role=args.role,
-                    password=password,
-                    display_name=args.display_name,
-                    email=args.email,
-                )
-                print(f"Created {user.username} ({user.role.label}), id {user.id}.")
-            else:
-                for u in auth.list_users(session, actor=actor):
-                    state = "active" if u.is_active else "deactivated"
-                    print(f"{u.id}\t{u.username}\t{u.role.value}\t{state}")
-        return EXIT_OK
-
+def _audit(args: argparse.Namespace, workbench: Workbench) -> int:
+    from governance.actor import Actor
     from governance.audit import service as audit
+    from governance.reports.audit_export import export_events_csv
 
-    with db.session() as session:
-        if args.cmd == "verify":
-            report = audit.verify_chain(session)
-            stream = sys.stdout if report.intact else sys.stderr
-            print(report.summary(), file=stream)
-            if report.intact:
-                print(f"Head hash: {report.head_hash}")
-            return EXIT_OK if report.intact else EXIT_CHECK_FAILED
-        data = audit.export_events_csv(session, actor=actor)
-        if args.output:
-            args.output.write_bytes(data)
-            print(f"Wrote {args.output}.", file=sys.stderr)
-        else:
-            sys.stdout.buffer.write(data)
-        return EXIT_OK
+    if args.cmd == "verify":
+        report = workbench.run(audit.verify_chain)
+        stream = sys.stdout if report.intact else sys.stderr
+        print(report.summary(), file=stream)
+        if report.intact:
+            print(f"Head hash: {report.head_hash}")
+        return EXIT_OK if report.intact else EXIT_CHECK_FAILED
+    data = workbench.run(export_events_csv, actor=Actor.command_line())
+    if args.output:
+        args.output.write_bytes(data)
+        print(f"Wrote {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
 
 
-def open_database() -> Database:
-    """The configured database, migrated to head (the CLI keeps the schema current)."""
-    from governance.config import load_settings
-    from governance.db import Database, migrate
+def open_workbench() -> Workbench:
+    """The configured workbench, its database migrated to head (the CLI keeps it current)."""
+    from governance.kernel import Workbench
 
-    db = Database.from_url(load_settings().database_url)
-    migrate.upgrade(db.engine)
-    return db
+    return Workbench.open()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,17 +139,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from governance.fairness.cli import run_fairness
 
         try:
-            return run_fairness(args, open_database)
+            return run_fairness(args, open_workbench)
         except GovernanceError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
-    db = None
+    workbench = None
     try:
-        db = open_database()
-        return _run(args, db)
+        workbench = open_workbench()
+        return _run(args, workbench)
     except GovernanceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
-        if db is not None:
-            db.dispose()
+        if workbench is not None:
+            workbench.close()

@@ -1,66 +1,77 @@
-"""The workspace at a glance: aggregate figures every role may read."""
+"""The workspace at a glance: panels that each domain contributes, read as an actor.
+
+A domain adds its panel in its own ``governance/<domain>/overview.py`` with
+``@contributes(order)``; this module finds those modules itself, so a new service never edits
+a central list. Panels hold counts and names of models, never personal details: every signed-in
+role reads the overview.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+import pandas as pd
 
-from governance.audit.chain import ChainReport
-from governance.audit.models import AuditEvent
-from governance.audit.service import verify_chain
-from governance.auth.models import User
-from governance.auth.roles import Role
-from governance.fairness.models import FairnessAssessment
+from governance.actor import Actor
+from governance.kernel import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
-class WorkspaceSummary:
-    active_users_by_role: dict[Role, int]
-    deactivated_users: int
-    audit_events: int
-    last_event_at: datetime | None
-    chain: ChainReport
-    latest_fairness: list[tuple[str, str | None, str, datetime]]  # model, version, verdict, when
+class Tile:
+    """One headline figure; a datetime value is shown in the reader's time zone."""
+
+    label: str
+    value: int | str | datetime | None
+    help: str | None = None
 
 
-def workspace_summary(session: Session) -> WorkspaceSummary:
-    """Counts only, no names: safe to show every signed-in role."""
-    rows = session.execute(
-        select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)
-    ).all()
-    by_role = {role: 0 for role in Role}
-    inactive = 0
-    for role, active, count in rows:
-        if active:
-            by_role[Role(role)] += count
-        else:
-            inactive += count
-    events, last = session.execute(select(func.count(), func.max(AuditEvent.occurred_at))).one()
-    if last is not None and last.tzinfo is None:  # SQLite returns aggregates without the type
-        last = last.replace(tzinfo=UTC)
-    return WorkspaceSummary(
-        by_role, inactive, events or 0, last, verify_chain(session), _latest_fairness(session)
-    )
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """A domain's part of the overview."""
+
+    title: str
+    tiles: tuple[Tile, ...] = ()
+    table: pd.DataFrame | None = None
+    alert: str | None = None  # something wrong that every reader must see
+    note: str | None = None  # a small print line under the panel
+    next_step: str | None = None  # what to do next (empty states, first steps)
 
 
-def _latest_fairness(session: Session) -> list[tuple[str, str | None, str, datetime]]:
-    """Each model's most recent saved fairness verdict (model names are not sensitive)."""
-    newest = (
-        select(FairnessAssessment.model_name, func.max(FairnessAssessment.id).label("last_id"))
-        .group_by(FairnessAssessment.model_name)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            FairnessAssessment.model_name,
-            FairnessAssessment.model_version,
-            FairnessAssessment.verdict,
-            FairnessAssessment.created_at,
-        )
-        .join(newest, FairnessAssessment.id == newest.c.last_id)
-        .order_by(FairnessAssessment.model_name)
-    ).all()
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
+Contribution = Callable[[UnitOfWork, Actor], Panel | None]
+_CONTRIBUTIONS: dict[str, tuple[int, Contribution]] = {}
+
+
+def contributes(order: int) -> Callable[[Contribution], Contribution]:
+    """Register a panel builder; panels are shown by ascending ``order``."""
+
+    def register(build: Contribution) -> Contribution:
+        _CONTRIBUTIONS[f"{build.__module__}.{build.__qualname__}"] = (order, build)
+        return build
+
+    return register
+
+
+def _discover() -> None:
+    """Import every ``governance.<domain>.overview`` module (each registers its panel)."""
+    import governance
+
+    for module in pkgutil.iter_modules(governance.__path__):
+        name = f"governance.{module.name}.overview"
+        if module.ispkg and importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+def workspace_overview(uow: UnitOfWork, *, actor: Actor) -> list[Panel]:
+    """Every domain's panel for ``actor``, in order (a builder may return nothing)."""
+    _discover()
+    panels = []
+    for _order, build in sorted(_CONTRIBUTIONS.values(), key=lambda item: item[0]):
+        panel = build(uow, actor)
+        if panel is not None:
+            panels.append(panel)
+    return panels

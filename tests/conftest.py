@@ -17,17 +17,20 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from governance.auth import service as auth
+from governance.artifacts import ArtifactStore
 from governance.auth.roles import Role
 from governance.auth.service import UserInfo
+from governance.config import Settings
 from governance.db import Database
 from governance.db.migrate import upgrade
+from governance.kernel import UnitOfWork, Workbench
+from tests import factories
 
 POSTGRES_URL = os.environ.get(
     "GOVERNANCE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PASSWORD = "correct horse battery staple"
+PASSWORD = factories.PASSWORD
 
 _pg_state: dict[str, str | None] = {}
 
@@ -97,30 +100,38 @@ def db(empty_db: Database) -> Database:
 
 
 @pytest.fixture
+def workbench(db: Database, db_url: str, tmp_path: Path) -> Workbench:
+    """The migrated database with a private artifact store, as the edges hold it."""
+    artifacts = tmp_path / "artifacts"
+    return Workbench(
+        db, Settings(database_url=db_url, artifact_dir=artifacts), ArtifactStore(artifacts)
+    )
+
+
+@pytest.fixture
 def session(db: Database) -> Iterator[Session]:
     with db.session() as s:
         yield s
 
 
 @pytest.fixture
-def admin(session: Session) -> UserInfo:
-    return auth.create_first_admin(
-        session, username="admin", password=PASSWORD, display_name="Ada Admin"
-    )
+def uow(workbench: Workbench, session: Session) -> UnitOfWork:
+    """A unit of work over the test's session: what a service writes is visible to
+    ``session`` at once and to other connections after ``uow.commit()``."""
+    return UnitOfWork(workbench, session)
 
 
 @pytest.fixture
-def make_user(session: Session, admin: UserInfo):  # type: ignore[no-untyped-def]
-    """Factory: ``make_user(role, username=None)`` creates an active account."""
+def admin(workbench: Workbench) -> UserInfo:
+    return factories.first_admin(workbench)
 
-    def _make(role: Role, username: str | None = None) -> UserInfo:
-        return auth.create_user(
-            session,
-            actor=admin.actor(),
-            username=username or f"{role.value.replace('_', '-')}-{uuid.uuid4().hex[:6]}",
-            role=role,
-            password=PASSWORD,
-        )
+
+@pytest.fixture
+def make_user(workbench: Workbench, admin: UserInfo):  # type: ignore[no-untyped-def]
+    """Factory: ``make_user(role, username=None, display_name=None)`` → an active account."""
+
+    def _make(role: Role, username: str | None = None, display_name: str | None = None) -> UserInfo:
+        return factories.make_user(workbench, role, username, display_name, by=admin)
 
     return _make
 

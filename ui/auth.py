@@ -17,7 +17,7 @@ from governance.auth.sessions import session_expiry_reason
 from governance.clock import utcnow
 from governance.errors import GovernanceError
 from ui.formatting import md_escape
-from ui.resources import database, settings
+from ui.resources import settings, workbench
 
 _USER = "auth_user_id"
 _SIGNED_IN = "auth_signed_in_at"
@@ -41,8 +41,7 @@ def _end_session(notice: str | None = None) -> None:
 
 
 def sign_out(user: UserInfo, reason: str = "signed out") -> None:
-    with database().session() as session:
-        auth.record_logout(session, actor=user.actor(), reason=reason)
+    workbench().run(auth.record_logout, actor=user.actor(), reason=reason)
     _end_session("You have signed out." if reason == "signed out" else None)
     if _oidc_configured() and _oidc_logged_in():
         st.logout()
@@ -90,10 +89,12 @@ def _first_admin_form() -> None:
         st.error("The two passwords differ.")
         return
     try:
-        with database().session() as session:
-            user = auth.create_first_admin(
-                session, username=username, password=password, display_name=display_name
-            )
+        user = workbench().run(
+            auth.create_first_admin,
+            username=username,
+            password=password,
+            display_name=display_name,
+        )
     except GovernanceError as exc:
         st.error(md_escape(str(exc)))
         return
@@ -119,10 +120,7 @@ def _login_form() -> None:
     if not submitted:
         return
     try:
-        with database().session() as session:
-            user = auth.authenticate(
-                session, username=username, password=password, settings=settings()
-            )
+        user = workbench().run(auth.authenticate, username=username, password=password)
     except GovernanceError as exc:
         st.error(md_escape(str(exc)))
         return
@@ -134,10 +132,9 @@ def _oidc_sign_in() -> UserInfo | None:
     try:
         email = str(st.user.get("email") or "")
         subject = st.user.get("sub")
-        with database().session() as session:
-            user = auth.authenticate_oidc(
-                session, email=email, subject=str(subject) if subject else None
-            )
+        user = workbench().run(
+            auth.authenticate_oidc, email=email, subject=str(subject) if subject else None
+        )
     except GovernanceError as exc:
         st.error(md_escape(str(exc)))
         st.button("Sign out of single sign-on", key="sso_logout", on_click=st.logout)
@@ -157,8 +154,7 @@ def signed_in_user() -> UserInfo | None:
         if _oidc_configured() and _oidc_logged_in():
             return _oidc_sign_in()
         return None
-    with database().session() as session:
-        user = auth.get_user(session, user_id)
+    user = workbench().run(auth.get_user, user_id)
     if user is None or not user.is_active:
         _end_session("Your account is no longer active. Ask an administrator.")
         return None
@@ -179,8 +175,7 @@ def signed_in_user() -> UserInfo | None:
 
 def render_gate() -> None:
     """The page shown to a visitor who is not signed in."""
-    with database().session() as session:
-        first_start = auth.user_count(session) == 0
+    first_start = workbench().run(auth.user_count) == 0
     with _narrow():
         if first_start:
             _first_admin_form()

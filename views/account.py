@@ -5,9 +5,9 @@ import streamlit as st
 from governance.auth import service as auth
 from governance.auth.passwords import MIN_PASSWORD_LENGTH
 from ui.auth import current_user, signed_in_since
-from ui.feedback import attempt, flash, show_flashes
+from ui.feedback import show_flashes
 from ui.formatting import local_time, md_escape
-from ui.resources import database
+from ui.work import submit
 
 user = current_user()
 st.title("My account")
@@ -37,13 +37,10 @@ if submitted:
     if new != repeat:
         st.error("The two new passwords differ.")
     else:
-
-        def change() -> None:
-            with database().session() as session:
-                auth.change_own_password(
-                    session, actor=user.actor(), current_password=current, new_password=new
-                )
-
-        if attempt(lambda: change() or True):
-            flash("Password changed.")
-            st.rerun()
+        submit(
+            auth.change_own_password,
+            "Password changed.",
+            actor=user.actor(),
+            current_password=current,
+            new_password=new,
+        )

@@ -6,10 +6,11 @@ import streamlit as st
 
 from governance.audit import service as audit
 from governance.audit.service import EventFilter
+from governance.reports.audit_export import export_events_csv
 from ui.auth import current_user
-from ui.feedback import attempt
 from ui.formatting import localise_column, now_utc, role_label
-from ui.resources import database
+from ui.resources import workbench
+from ui.work import run
 
 user = current_user()
 st.title("Audit trail")
@@ -18,13 +19,12 @@ st.caption(
     "deletion or a reordering breaks the chain at that event."
 )
 
-db = database()
-with db.session() as session:
-    report = audit.verify_chain(session)
-    choices = attempt(lambda: audit.distinct_values(session, actor=user.actor()))
+choices = run(audit.distinct_values, actor=user.actor())
 if choices is None:
     st.stop()
-
+report = run(audit.verify_chain)
+if report is None:
+    st.stop()
 if report.intact:
     st.success(report.summary(), icon=":material/verified:")
 else:
@@ -56,8 +56,7 @@ flt = EventFilter(
     until=until,
 )
 
-with db.session() as session:
-    events = attempt(lambda: audit.list_events(session, actor=user.actor(), flt=flt))
+events = run(audit.list_events, actor=user.actor(), flt=flt)
 if events is None:
     st.stop()
 
@@ -89,8 +88,7 @@ else:
 
 def _export() -> bytes:
     # Runs only when the button is clicked, so the export and its audit event happen once.
-    with database().session() as session:
-        return audit.export_events_csv(session, actor=user.actor(), flt=flt)
+    return workbench().run(export_events_csv, actor=user.actor(), flt=flt)
 
 
 st.download_button(

@@ -7,20 +7,18 @@ from governance.auth import service as auth
 from governance.auth.passwords import MIN_PASSWORD_LENGTH
 from governance.auth.roles import ROLE_DESCRIPTIONS, Action, Role, is_allowed
 from ui.auth import current_user
-from ui.feedback import attempt, flash, show_flashes
+from ui.feedback import show_flashes
 from ui.formatting import localise_column, md_escape
-from ui.resources import database
+from ui.work import run, submit
 
 user = current_user()
 actor = user.actor()
 can_manage = is_allowed(user.role, Action.USER_CREATE)
-db = database()
 
 st.title("Users and roles")
 show_flashes()
 
-with db.session() as session:
-    users = attempt(lambda: auth.list_users(session, actor=actor))
+users = run(auth.list_users, actor=actor)
 if users is None:
     st.stop()
 
@@ -86,23 +84,20 @@ with st.form(f"create_user_form_{gen}"):
 
 if create:
 
-    def _create() -> auth.UserInfo:
-        with db.session() as session:
-            return auth.create_user(
-                session,
-                actor=actor,
-                username=username,
-                role=role,
-                password=password or None,
-                display_name=display_name,
-                email=email or None,
-            )
+    def _created(created: auth.UserInfo) -> str:
+        st.session_state["new_user_form_gen"] = gen + 1  # empties the form
+        return f"Created {md_escape(created.username)} as {created.role.label}."
 
-    created = attempt(_create)
-    if created:
-        st.session_state["new_user_form_gen"] = gen + 1
-        flash(f"Created {md_escape(created.username)} as {created.role.label}.")
-        st.rerun()
+    submit(
+        auth.create_user,
+        _created,
+        actor=actor,
+        username=username,
+        role=role,
+        password=password or None,
+        display_name=display_name,
+        email=email or None,
+    )
 
 st.subheader("Change an account")
 by_name = {u.username: u for u in users}
@@ -126,14 +121,14 @@ with tab_role:
         index=role_options.index(target.role),
     )
     if st.button("Change role", key="edit_role_apply", disabled=new_role == target.role):
-
-        def _change() -> auth.UserInfo:
-            with db.session() as session:
-                return auth.change_role(session, actor=actor, user_id=target.id, role=new_role)
-
-        if (changed := attempt(_change)) is not None:
-            flash(f"{md_escape(changed.username)} is now {changed.role.label}.")
-            st.rerun()
+        submit(
+            auth.change_role,
+            lambda changed: f"{md_escape(changed.username)} is now {changed.role.label}.",
+            actor=actor,
+            user_id=target.id,
+            role=new_role,
+            expected_version=target.row_version,
+        )
 
 with tab_status:
     if target.is_active:
@@ -146,24 +141,23 @@ with tab_status:
             key=f"edit_confirm_deactivate_{target.id}",
         )
         if st.button("Deactivate", key="edit_deactivate", disabled=not confirm, type="primary"):
-
-            def _deactivate() -> auth.UserInfo:
-                with db.session() as session:
-                    return auth.set_active(session, actor=actor, user_id=target.id, active=False)
-
-            if attempt(_deactivate) is not None:
-                flash(f"{md_escape(target.username)} deactivated.")
-                st.rerun()
-    else:
-        if st.button("Reactivate", key="edit_reactivate", type="primary"):
-
-            def _reactivate() -> auth.UserInfo:
-                with db.session() as session:
-                    return auth.set_active(session, actor=actor, user_id=target.id, active=True)
-
-            if attempt(_reactivate) is not None:
-                flash(f"{md_escape(target.username)} reactivated.")
-                st.rerun()
+            submit(
+                auth.set_active,
+                f"{md_escape(target.username)} deactivated.",
+                actor=actor,
+                user_id=target.id,
+                active=False,
+                expected_version=target.row_version,
+            )
+    elif st.button("Reactivate", key="edit_reactivate", type="primary"):
+        submit(
+            auth.set_active,
+            f"{md_escape(target.username)} reactivated.",
+            actor=actor,
+            user_id=target.id,
+            active=True,
+            expected_version=target.row_version,
+        )
 
 with tab_password:
     with st.form("reset_password_form", clear_on_submit=True):
@@ -175,13 +169,10 @@ with tab_password:
         )
         reset = st.form_submit_button("Reset password")
     if reset:
-
-        def _reset() -> auth.UserInfo:
-            with db.session() as session:
-                return auth.reset_password(
-                    session, actor=actor, user_id=target.id, new_password=new_password
-                )
-
-        if attempt(_reset) is not None:
-            flash(f"Password of {md_escape(target.username)} reset.")
-            st.rerun()
+        submit(
+            auth.reset_password,
+            f"Password of {md_escape(target.username)} reset.",
+            actor=actor,
+            user_id=target.id,
+            new_password=new_password,
+        )

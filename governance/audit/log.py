@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from governance.actor import Actor
 from governance.audit.chain import GENESIS_HASH, EventFields, event_hash, normalise_details
+from governance.audit.events import Event
 from governance.audit.models import AuditEvent
 from governance.clock import utcnow
 
@@ -18,15 +18,13 @@ _PG_AUDIT_LOCK = 4_242_001
 
 
 def record_event(
-    session: Session,
-    *,
-    actor: Actor | str,
-    action: str,
-    resource_type: str,
-    resource_id: str | int | None = None,
-    details: Mapping[str, Any] | None = None,
+    session: Session, *, actor: Actor | str, event: Event, at: datetime | None = None
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction (no commit here)."""
+    """Append ``event`` to the chain inside the caller's transaction (no commit here).
+
+    ``actor`` is a person or the CLI, or a bare name for attempts without an account (a
+    failed sign-in) and for the system itself.
+    """
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appenders so two transactions never read the same chain head.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
@@ -39,15 +37,15 @@ def record_event(
     role = None if isinstance(actor, str) else actor.role.value
     fields = EventFields(
         id=prev_id + 1,
-        occurred_at=utcnow(),
-        actor=username,
+        occurred_at=at or utcnow(),
+        actor=username[:100],
         actor_role=role,
-        action=action,
-        resource_type=resource_type,
-        resource_id=None if resource_id is None else str(resource_id),
-        details=normalise_details(details),
+        action=event.action.value,
+        resource_type=event.resource.value,
+        resource_id=None if event.resource_id is None else str(event.resource_id),
+        details=normalise_details(event.details),
     )
-    event = AuditEvent(
+    row = AuditEvent(
         id=fields.id,
         occurred_at=fields.occurred_at,
         actor=fields.actor,
@@ -59,6 +57,6 @@ def record_event(
         prev_hash=prev_hash,
         hash=event_hash(prev_hash, fields),
     )
-    session.add(event)
+    session.add(row)
     session.flush()
-    return event
+    return row

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from governance.actor import Actor
 from governance.audit.chain import (
@@ -23,12 +22,10 @@ from governance.audit.chain import (
     canonical_json,
     verify_events,
 )
-from governance.audit.log import record_event
+from governance.audit.events import AuditAction, Event, Resource
 from governance.audit.models import AuditEvent
-from governance.auth.permissions import authorize
 from governance.auth.roles import Action
-from governance.clock import utcnow
-from governance.reports.tables import frame_to_csv
+from governance.kernel import UnitOfWork, authorize
 
 EVENT_COLUMNS = [
     "id",
@@ -60,26 +57,33 @@ def _stored(row: AuditEvent) -> StoredEvent:
     )
 
 
-def _iter_chain(session: Session, batch: int = 2000) -> Iterator[StoredEvent]:
+def _iter_chain(uow: UnitOfWork, batch: int = 2000) -> Iterator[StoredEvent]:
     # Streamed in id order so a long chain never sits in memory at once.
-    result = session.execute(
+    result = uow.session.execute(
         select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
     )
     for row in result.scalars():
         yield _stored(row)
 
 
-def verify_chain(session: Session) -> ChainReport:
+def verify_chain(uow: UnitOfWork) -> ChainReport:
     """Recompute every link of the stored chain.
 
     No permission is needed: whether the trail is intact is not itself a secret, and the
     overview shows it to every role.
     """
-    return verify_events(_iter_chain(session))
+    return verify_events(_iter_chain(uow))
 
 
-def event_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+def event_count(uow: UnitOfWork) -> int:
+    return uow.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def last_event_at(uow: UnitOfWork) -> datetime | None:
+    """When the newest event happened (``None`` for an empty trail)."""
+    newest = uow.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    row = newest.first()
+    return row.occurred_at if row else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +114,10 @@ def _filtered(flt: EventFilter) -> Any:
     if flt.resource_id:
         stmt = stmt.where(AuditEvent.resource_id == flt.resource_id)
     if flt.since:
-        start = datetime.combine(flt.since, time.min, tzinfo=utcnow().tzinfo)
+        start = datetime.combine(flt.since, time.min, tzinfo=UTC)
         stmt = stmt.where(AuditEvent.occurred_at >= start)
     if flt.until:
-        end = datetime.combine(flt.until + timedelta(days=1), time.min, tzinfo=utcnow().tzinfo)
+        end = datetime.combine(flt.until + timedelta(days=1), time.min, tzinfo=UTC)
         stmt = stmt.where(AuditEvent.occurred_at < end)
     stmt = stmt.order_by(AuditEvent.id.desc())
     if flt.limit:
@@ -147,41 +151,40 @@ def _details_text(details: Mapping[str, Any] | None) -> str:
     return canonical_json(dict(details or {}))
 
 
-def list_events(session: Session, *, actor: Actor, flt: EventFilter | None = None) -> pd.DataFrame:
+def list_events(uow: UnitOfWork, *, actor: Actor, flt: EventFilter | None = None) -> pd.DataFrame:
     """Events matching ``flt``, newest first, as a frame (needs ``audit.read``)."""
-    authorize(session, actor, Action.AUDIT_READ, resource_type="audit_trail")
-    rows = list(session.scalars(_filtered(flt or EventFilter())))
+    authorize(uow, actor, Action.AUDIT_READ, Resource.AUDIT_TRAIL)
+    rows = list(uow.session.scalars(_filtered(flt or EventFilter())))
     return _frame(rows)
 
 
-def distinct_values(session: Session, *, actor: Actor) -> dict[str, list[str]]:
+def distinct_values(uow: UnitOfWork, *, actor: Actor) -> dict[str, list[str]]:
     """Actors, actions and resource types present in the trail (for filter choices)."""
-    authorize(session, actor, Action.AUDIT_READ, resource_type="audit_trail")
+    authorize(uow, actor, Action.AUDIT_READ, Resource.AUDIT_TRAIL)
     out: dict[str, list[str]] = {}
     for name, col in (
         ("actor", AuditEvent.actor),
         ("action", AuditEvent.action),
         ("resource_type", AuditEvent.resource_type),
     ):
-        out[name] = sorted(v for v in session.scalars(select(col).distinct()) if v)
+        out[name] = sorted(v for v in uow.session.scalars(select(col).distinct()) if v)
     return out
 
 
-def export_events_csv(session: Session, *, actor: Actor, flt: EventFilter | None = None) -> bytes:
-    """CSV of the filtered events (needs ``audit.export``); the export is itself audited."""
+def export_events(
+    uow: UnitOfWork, *, actor: Actor, flt: EventFilter | None = None, file_format: str = "csv"
+) -> pd.DataFrame:
+    """The filtered events for an export (needs ``audit.export``); the export is audited.
 
+    The frame is returned, not a file: the format is the edge's business (see
+    :mod:`governance.reports.audit_export`).
+    """
     flt = flt or EventFilter()
-    authorize(session, actor, Action.AUDIT_EXPORT, resource_type="audit_trail")
-    frame = _frame(list(session.scalars(_filtered(flt))))
-    record_event(
-        session,
-        actor=actor,
-        action="audit.exported",
-        resource_type="audit_trail",
-        details={"rows": len(frame), "filter": _filter_details(flt), "format": "csv"},
-    )
-    session.commit()
-    return frame_to_csv(frame)
+    authorize(uow, actor, Action.AUDIT_EXPORT, Resource.AUDIT_TRAIL)
+    frame = _frame(list(uow.session.scalars(_filtered(flt))))
+    details = {"rows": len(frame), "filter": _filter_details(flt), "format": file_format}
+    uow.record(actor, Event(AuditAction.AUDIT_EXPORTED, Resource.AUDIT_TRAIL, details=details))
+    return frame
 
 
 def _filter_details(flt: EventFilter) -> dict[str, Any]:

@@ -52,7 +52,28 @@ class Action(StrEnum):
     FAIRNESS_READ = "fairness.read"
     FAIRNESS_SAVE = "fairness.save"
     FAIRNESS_POLICY_EDIT = "fairness.policy_edit"
+    FAIRNESS_EXPORT = "fairness.export"
 
+    @property
+    def phrase(self) -> str:
+        """What the action does, as a refusal says it ("Your role cannot …")."""
+        return ACTION_PHRASES[self]
+
+
+ACTION_PHRASES: dict[Action, str] = {
+    Action.USER_READ: "view user accounts",
+    Action.USER_CREATE: "create user accounts",
+    Action.USER_CHANGE_ROLE: "change a user's role",
+    Action.USER_DEACTIVATE: "deactivate user accounts",
+    Action.USER_REACTIVATE: "reactivate user accounts",
+    Action.USER_RESET_PASSWORD: "reset another user's password",
+    Action.AUDIT_READ: "read the audit trail",
+    Action.AUDIT_EXPORT: "export the audit trail",
+    Action.FAIRNESS_READ: "read fairness assessments",
+    Action.FAIRNESS_SAVE: "save fairness assessments as evidence",
+    Action.FAIRNESS_POLICY_EDIT: "change the fairness policy",
+    Action.FAIRNESS_EXPORT: "download fairness evidence (reports and stored files)",
+}
 
 _EVERYONE = frozenset(Role)
 
@@ -68,12 +89,22 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.FAIRNESS_READ: _EVERYONE,
     Action.FAIRNESS_SAVE: frozenset({Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER}),
     Action.FAIRNESS_POLICY_EDIT: frozenset({Role.COMPLIANCE_OFFICER}),
+    # Evidence leaves the workbench: those who produce it and those who examine it.
+    Action.FAIRNESS_EXPORT: frozenset(
+        {Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.AUDITOR}
+    ),
 }
 
 # Roles that may only read: a guard against a future edit of the matrix granting them a change.
 READ_ONLY_ROLES = frozenset({Role.EXECUTIVE, Role.AUDITOR})
 READ_ACTIONS = frozenset(
-    {Action.USER_READ, Action.AUDIT_READ, Action.AUDIT_EXPORT, Action.FAIRNESS_READ}
+    {
+        Action.USER_READ,
+        Action.AUDIT_READ,
+        Action.AUDIT_EXPORT,
+        Action.FAIRNESS_READ,
+        Action.FAIRNESS_EXPORT,
+    }
 )
 
 

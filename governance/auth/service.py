@@ -1,7 +1,7 @@
 """Accounts: the first administrator, users and roles, sign-in with lockout, passwords.
 
-Every change checks the actor's permission, validates, writes, appends its audit event in the
-same transaction and commits once.
+Every change checks the actor's permission, validates, writes and appends its audit event in
+the caller's unit of work; the edge that opened the unit commits.
 """
 
 from __future__ import annotations
@@ -9,17 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from governance.actor import Actor
-from governance.audit.log import record_event
+from governance.audit.events import AuditAction, Event, Resource
 from governance.auth.models import User
 from governance.auth.passwords import check_password_policy, hash_password, verify_password
-from governance.auth.permissions import authorize
 from governance.auth.roles import Action, Role, parse_role
 from governance.clock import utcnow
 from governance.config import Settings
@@ -30,6 +27,7 @@ from governance.errors import (
     PermissionDenied,
     ValidationError,
 )
+from governance.kernel import UnitOfWork, authorize, clean_text, plain
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
@@ -50,6 +48,7 @@ class UserInfo:
     created_by: str
     last_login_at: datetime | None
     locked_until: datetime | None
+    row_version: int
 
     def actor(self) -> Actor:
         return Actor(username=self.username, role=self.role, user_id=self.id)
@@ -59,18 +58,7 @@ class UserInfo:
 
 
 def _info(user: User) -> UserInfo:
-    return UserInfo(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        email=user.email,
-        role=Role(user.role),
-        is_active=user.is_active,
-        created_at=user.created_at,
-        created_by=user.created_by,
-        last_login_at=user.last_login_at,
-        locked_until=user.locked_until,
-    )
+    return plain(UserInfo, user, role=Role(user.role))
 
 
 def normalise_username(username: str) -> str:
@@ -94,30 +82,28 @@ def _normalise_email(email: str | None) -> str | None:
 
 
 def _display_name(display_name: str | None, username: str) -> str:
-    value = (display_name or "").strip() or username
-    if len(value) > 200:
-        raise ValidationError("Display name too long: at most 200 characters.")
-    return value
+    value = clean_text(display_name, field="Display name", limit=200, required=False)
+    return value or username
 
 
-def user_count(session: Session) -> int:
+def user_count(uow: UnitOfWork) -> int:
     """How many accounts exist (zero means the workbench awaits its first administrator)."""
-    return session.scalar(select(func.count()).select_from(User)) or 0
+    return uow.session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def _by_username(session: Session, username: str) -> User | None:
-    return session.scalars(select(User).where(User.username == username)).first()
+def _by_username(uow: UnitOfWork, username: str) -> User | None:
+    return uow.session.scalars(select(User).where(User.username == username)).first()
 
 
-def _check_unique(session: Session, username: str, email: str | None) -> None:
-    if _by_username(session, username) is not None:
+def _check_unique(uow: UnitOfWork, username: str, email: str | None) -> None:
+    if _by_username(uow, username) is not None:
         raise Conflict(f"Username {username!r} is already taken.")
-    if email and session.scalars(select(User).where(User.email == email)).first() is not None:
+    if email and uow.session.scalars(select(User).where(User.email == email)).first() is not None:
         raise Conflict(f"E-mail address {email!r} already belongs to another account.")
 
 
 def _insert_user(
-    session: Session,
+    uow: UnitOfWork,
     *,
     username: str,
     display_name: str | None,
@@ -130,7 +116,7 @@ def _insert_user(
     email = _normalise_email(email)
     if password is not None:
         check_password_policy(password)
-    _check_unique(session, username, email)
+    _check_unique(uow, username, email)
     user = User(
         username=username,
         display_name=_display_name(display_name, username),
@@ -139,20 +125,17 @@ def _insert_user(
         password_hash=hash_password(password) if password is not None else None,
         is_active=True,
         failed_attempts=0,
-        created_at=utcnow(),
+        created_at=uow.now(),
         created_by=created_by,
     )
-    session.add(user)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # a concurrent creation won the race
-        session.rollback()
-        raise Conflict(f"Username {username!r} or its e-mail is already taken.") from exc
+    uow.session.add(user)
+    # A concurrent creation of the same name or e-mail loses here, as a conflict.
+    uow.flush(f"an account named {username!r} or with its e-mail")
     return user
 
 
 def create_first_admin(
-    session: Session,
+    uow: UnitOfWork,
     *,
     username: str,
     password: str,
@@ -160,14 +143,13 @@ def create_first_admin(
     email: str | None = None,
 ) -> UserInfo:
     """Create the first administrator; refused once any account exists."""
-    if session.get_bind().dialect.name == "postgresql":
+    if uow.dialect == "postgresql":
         # Two browsers racing to be first: only one may see an empty table.
-        session.execute(text("SELECT pg_advisory_xact_lock(4242002)"))
-    if user_count(session) > 0:
-        session.rollback()
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(4242002)"))
+    if user_count(uow) > 0:
         raise Conflict("An administrator already exists: sign in instead.")
     user = _insert_user(
-        session,
+        uow,
         username=username,
         display_name=display_name,
         role=Role.ADMIN,
@@ -175,20 +157,20 @@ def create_first_admin(
         email=email,
         created_by="(first start)",
     )
-    record_event(
-        session,
-        actor=Actor(user.username, Role.ADMIN, user.id),
-        action="user.created",
-        resource_type="user",
-        resource_id=user.id,
-        details={"after": {"username": user.username, "role": user.role}, "first_admin": True},
+    uow.record(
+        Actor(user.username, Role.ADMIN, user.id),
+        Event(
+            AuditAction.USER_CREATED,
+            Resource.USER,
+            user.id,
+            {"after": {"username": user.username, "role": user.role}, "first_admin": True},
+        ),
     )
-    session.commit()
     return _info(user)
 
 
 def create_user(
-    session: Session,
+    uow: UnitOfWork,
     *,
     actor: Actor,
     username: str,
@@ -202,17 +184,17 @@ def create_user(
     ``password`` may be ``None`` only for an account that signs in through the configured
     identity provider, in which case an e-mail address is required.
     """
-    authorize(session, actor, Action.USER_CREATE, resource_type="user")
+    authorize(uow, actor, Action.USER_CREATE, Resource.USER)
     role = parse_role(role) if isinstance(role, str) else role
     if password is None and not (email or "").strip():
         raise ValidationError("Give a password, or an e-mail address for single sign-on.")
-    if role is not Role.ADMIN and user_count(session) == 0:
+    if role is not Role.ADMIN and user_count(uow) == 0:
         # Otherwise nobody could ever manage accounts, and the first-start form is gone.
         raise ValidationError(
             "The first account must be an administrator: create one with --role admin first."
         )
     user = _insert_user(
-        session,
+        uow,
         username=username,
         display_name=display_name,
         role=role,
@@ -220,39 +202,30 @@ def create_user(
         email=email,
         created_by=actor.username,
     )
-    record_event(
-        session,
-        actor=actor,
-        action="user.created",
-        resource_type="user",
-        resource_id=user.id,
-        details={
-            "after": {
-                "username": user.username,
-                "display_name": user.display_name,
-                "email": user.email,
-                "role": user.role,
-            }
-        },
-    )
-    session.commit()
+    after = {
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+    }
+    uow.record(actor, Event(AuditAction.USER_CREATED, Resource.USER, user.id, {"after": after}))
     return _info(user)
 
 
-def list_users(session: Session, *, actor: Actor) -> list[UserInfo]:
-    authorize(session, actor, Action.USER_READ, resource_type="user")
-    return [_info(u) for u in session.scalars(select(User).order_by(User.username))]
+def list_users(uow: UnitOfWork, *, actor: Actor) -> list[UserInfo]:
+    authorize(uow, actor, Action.USER_READ, Resource.USER)
+    return [_info(u) for u in uow.session.scalars(select(User).order_by(User.username))]
 
 
-def get_user(session: Session, user_id: int) -> UserInfo | None:
+def get_user(uow: UnitOfWork, user_id: int) -> UserInfo | None:
     """The account behind a browser session, re-read on every page run (no permission)."""
-    user = session.get(User, user_id, populate_existing=True)
+    user = uow.session.get(User, user_id, populate_existing=True)
     return _info(user) if user else None
 
 
-def actor_for_username(session: Session, username: str) -> Actor:
+def actor_for_username(uow: UnitOfWork, username: str) -> Actor:
     """The active account ``username`` as an actor, for command-line work done in its name."""
-    user = _by_username(session, (username or "").strip().lower())
+    user = _by_username(uow, (username or "").strip().lower())
     if user is None:
         raise NotFound(f"No account named {username!r}.")
     if not user.is_active:
@@ -260,113 +233,118 @@ def actor_for_username(session: Session, username: str) -> Actor:
     return Actor(user.username, Role(user.role), user.id)
 
 
-def _load(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id, populate_existing=True)
+def _load(uow: UnitOfWork, user_id: int, expected_version: int | None = None) -> User:
+    """The account, fresh from the records; a stale ``expected_version`` is a conflict.
+
+    A page passes the version it showed, so an edit based on what another administrator has
+    since changed is refused instead of silently overwriting it.
+    """
+    user = uow.session.get(User, user_id, populate_existing=True)
     if user is None:
         raise NotFound(f"No user with id {user_id}.")
+    if expected_version is not None and user.row_version != expected_version:
+        raise Conflict(_STALE)
     return user
 
 
-def _active_admins(session: Session) -> int:
+_THIS_ACCOUNT = "this account"
+_STALE = f"Someone else changed {_THIS_ACCOUNT} meanwhile: reload and retry."
+
+
+def _active_admins(uow: UnitOfWork) -> int:
     stmt = select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
-    return session.scalar(stmt.where(User.is_active.is_(True))) or 0
+    return uow.session.scalar(stmt.where(User.is_active.is_(True))) or 0
 
 
-def _commit_edit(session: Session) -> None:
-    try:
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise Conflict("Someone else changed this account meanwhile: reload and retry.") from exc
-
-
-def change_role(session: Session, *, actor: Actor, user_id: int, role: Role | str) -> UserInfo:
-    """Give a user another role; the last active administrator keeps theirs."""
-    authorize(session, actor, Action.USER_CHANGE_ROLE, resource_type="user", resource_id=user_id)
-    new_role = parse_role(role) if isinstance(role, str) else role
-    user = _load(session, user_id)
-    old_role = Role(user.role)
-    if old_role == new_role:
-        raise ValidationError(f"{user.username} already has the role {new_role.label}.")
-    if old_role == Role.ADMIN and user.is_active and _active_admins(session) <= 1:
-        raise Conflict("This is the last active administrator: appoint another one first.")
-    user.role = new_role.value
-    record_event(
-        session,
-        actor=actor,
-        action="user.role_changed",
-        resource_type="user",
-        resource_id=user.id,
-        details={
-            "username": user.username,
-            "before": {"role": old_role.value},
-            "after": {"role": new_role.value},
-        },
-    )
-    _commit_edit(session)
+def _changed(
+    uow: UnitOfWork, actor: Actor, user: User, action: AuditAction, **details: object
+) -> UserInfo:
+    """Flush an edit of ``user`` (a lost race is a conflict) and audit it."""
+    uow.flush(_THIS_ACCOUNT)
+    uow.record(actor, Event(action, Resource.USER, user.id, {"username": user.username, **details}))
     return _info(user)
 
 
-def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) -> UserInfo:
+def change_role(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    user_id: int,
+    role: Role | str,
+    expected_version: int | None = None,
+) -> UserInfo:
+    """Give a user another role; the last active administrator keeps theirs."""
+    authorize(uow, actor, Action.USER_CHANGE_ROLE, Resource.USER, user_id)
+    new_role = parse_role(role) if isinstance(role, str) else role
+    user = _load(uow, user_id, expected_version)
+    old_role = Role(user.role)
+    if old_role == new_role:
+        raise ValidationError(f"{user.username} already has the role {new_role.label}.")
+    if old_role == Role.ADMIN and user.is_active and _active_admins(uow) <= 1:
+        raise Conflict("This is the last active administrator: appoint another one first.")
+    user.role = new_role.value
+    return _changed(
+        uow,
+        actor,
+        user,
+        AuditAction.USER_ROLE_CHANGED,
+        before={"role": old_role.value},
+        after={"role": new_role.value},
+    )
+
+
+def set_active(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    user_id: int,
+    active: bool,
+    expected_version: int | None = None,
+) -> UserInfo:
     """Deactivate or reactivate an account (accounts are never deleted)."""
     action = Action.USER_REACTIVATE if active else Action.USER_DEACTIVATE
-    authorize(session, actor, action, resource_type="user", resource_id=user_id)
-    user = _load(session, user_id)
+    authorize(uow, actor, action, Resource.USER, user_id)
+    user = _load(uow, user_id, expected_version)
     if user.is_active == active:
         state = "active" if active else "deactivated"
         raise ValidationError(f"{user.username} is already {state}.")
     if not active:
         if actor.user_id == user.id:
             raise Conflict("You cannot deactivate your own account.")
-        if user.role == Role.ADMIN.value and _active_admins(session) <= 1:
+        if user.role == Role.ADMIN.value and _active_admins(uow) <= 1:
             raise Conflict("This is the last active administrator: appoint another one first.")
     user.is_active = active
     if active:
         user.failed_attempts = 0
         user.locked_until = None
-    record_event(
-        session,
-        actor=actor,
-        action="user.reactivated" if active else "user.deactivated",
-        resource_type="user",
-        resource_id=user.id,
-        details={
-            "username": user.username,
-            "before": {"is_active": not active},
-            "after": {"is_active": active},
-        },
+    return _changed(
+        uow,
+        actor,
+        user,
+        AuditAction.USER_REACTIVATED if active else AuditAction.USER_DEACTIVATED,
+        before={"is_active": not active},
+        after={"is_active": active},
     )
-    _commit_edit(session)
-    return _info(user)
 
 
-def reset_password(session: Session, *, actor: Actor, user_id: int, new_password: str) -> UserInfo:
+def reset_password(uow: UnitOfWork, *, actor: Actor, user_id: int, new_password: str) -> UserInfo:
     """Set another user's password and lift any lockout (administrators only)."""
-    authorize(session, actor, Action.USER_RESET_PASSWORD, resource_type="user", resource_id=user_id)
+    authorize(uow, actor, Action.USER_RESET_PASSWORD, Resource.USER, user_id)
     check_password_policy(new_password)
-    user = _load(session, user_id)
+    user = _load(uow, user_id)
     user.password_hash = hash_password(new_password)
     user.failed_attempts = 0
     user.locked_until = None
-    record_event(
-        session,
-        actor=actor,
-        action="user.password_reset",
-        resource_type="user",
-        resource_id=user.id,
-        details={"username": user.username},
-    )
-    _commit_edit(session)
-    return _info(user)
+    return _changed(uow, actor, user, AuditAction.USER_PASSWORD_RESET)
 
 
 def change_own_password(
-    session: Session, *, actor: Actor, current_password: str, new_password: str
+    uow: UnitOfWork, *, actor: Actor, current_password: str, new_password: str
 ) -> None:
     """Let a signed-in person change their own password, proving the current one."""
     if actor.is_system or actor.user_id is None:
         raise PermissionDenied("Only a signed-in person has a password to change.")
-    user = _load(session, actor.user_id)
+    user = _load(uow, actor.user_id)
     if not user.is_active:
         raise PermissionDenied("Your account is not active.")
     if not verify_password(user.password_hash, current_password):
@@ -375,119 +353,122 @@ def change_own_password(
     if current_password == new_password:
         raise ValidationError("The new password must differ from the current one.")
     user.password_hash = hash_password(new_password)
-    record_event(
-        session,
-        actor=actor,
-        action="user.password_changed",
-        resource_type="user",
-        resource_id=user.id,
-        details={"username": user.username},
-    )
-    _commit_edit(session)
+    _changed(uow, actor, user, AuditAction.USER_PASSWORD_CHANGED)
 
 
-def authenticate(session: Session, *, username: str, password: str, settings: Settings) -> UserInfo:
-    """Check a sign-in; failures are audited and repeated ones lock the account."""
+def authenticate(
+    uow: UnitOfWork, *, username: str, password: str, settings: Settings | None = None
+) -> UserInfo:
+    """Check a sign-in; failures are audited and repeated ones lock the account.
+
+    A failure ends the unit: only the failed attempt (its count and its events) is kept.
+    ``settings`` overrides the unit's lockout rules (tests use a lower threshold).
+    """
     name = (username or "").strip().lower()
-    now = utcnow()
-    user = _by_username(session, name) if name else None
+    now = uow.now()
+    user = _by_username(uow, name) if name else None
     if user is None:
         verify_password(None, password)  # equal timing whether or not the name exists
-        _fail(session, name or "(blank)", None, "unknown user")
-        raise AuthenticationFailed(WRONG_CREDENTIALS)
+        _fail(uow, name or "(blank)", None, "unknown user", WRONG_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now:
-        _fail(session, user.username, user, "account locked")
         until = user.locked_until.strftime("%H:%M UTC")
-        raise AuthenticationFailed(
+        _fail(
+            uow,
+            user.username,
+            user.id,
+            "account locked",
             f"Too many failed attempts: this account is locked until {until}. "
-            "Wait, or ask an administrator to reset the password."
+            "Wait, or ask an administrator to reset the password.",
         )
     if not verify_password(user.password_hash, password):
-        user.failed_attempts = (user.failed_attempts or 0) + 1
-        locked = user.failed_attempts >= settings.lockout_threshold
-        if locked:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_attempts = 0
-        _fail(session, user.username, user, "wrong password", locked=locked)
-        if locked:
-            raise AuthenticationFailed(
-                f"Too many failed attempts: this account is locked for "
-                f"{settings.lockout_minutes} minutes."
-            )
-        raise AuthenticationFailed(WRONG_CREDENTIALS)
+        _fail(
+            uow,
+            user.username,
+            user.id,
+            "wrong password",
+            WRONG_CREDENTIALS,
+            count=True,
+            settings=settings,
+        )
     if not user.is_active:
         # Said only after the password proved right, so the state of an account is not
         # revealed to someone guessing.
-        _fail(session, user.username, user, "account deactivated")
-        raise AuthenticationFailed(
-            "This account has been deactivated. Ask an administrator to reactivate it."
+        _fail(
+            uow,
+            user.username,
+            user.id,
+            "account deactivated",
+            "This account has been deactivated. Ask an administrator to reactivate it.",
         )
     user.failed_attempts = 0
     user.locked_until = None
-    return _signed_in(session, user, {"method": "password"})
+    return _signed_in(uow, user, {"method": "password"})
 
 
 def _fail(
-    session: Session, username: str, user: User | None, reason: str, *, locked: bool = False
-) -> None:
-    record_event(
-        session,
-        actor=username[:100],
-        action="auth.login_failed",
-        resource_type="user",
-        resource_id=user.id if user else None,
-        details={"reason": reason},
-    )
-    if locked and user is not None:
-        record_event(
-            session,
-            actor="system",
-            action="auth.account_locked",
-            resource_type="user",
-            resource_id=user.id,
-            details={"username": user.username, "until": user.locked_until},
+    uow: UnitOfWork,
+    username: str,
+    user_id: int | None,
+    reason: str,
+    message: str,
+    *,
+    count: bool = False,
+    settings: Settings | None = None,
+) -> NoReturn:
+    """End the unit with a refused sign-in, keeping its record (and its count toward a lock)."""
+    rules = settings or uow.settings
+
+    def keep(unit: UnitOfWork) -> AuthenticationFailed | None:
+        unit.record(
+            username[:100],
+            Event(AuditAction.LOGIN_FAILED, Resource.USER, user_id, {"reason": reason}),
         )
-    session.commit()
+        user = unit.session.get(User, user_id) if count and user_id is not None else None
+        if user is None:
+            return None
+        user.failed_attempts = (user.failed_attempts or 0) + 1
+        if user.failed_attempts < rules.lockout_threshold:
+            return None
+        user.locked_until = unit.now() + timedelta(minutes=rules.lockout_minutes)
+        user.failed_attempts = 0
+        lock = {"username": user.username, "until": user.locked_until}
+        unit.record("system", Event(AuditAction.ACCOUNT_LOCKED, Resource.USER, user.id, lock))
+        return AuthenticationFailed(
+            f"Too many failed attempts: this account is locked for {rules.lockout_minutes} minutes."
+        )
+
+    uow.refuse(AuthenticationFailed(message), keep)
 
 
-def authenticate_oidc(session: Session, *, email: str, subject: str | None = None) -> UserInfo:
+def authenticate_oidc(uow: UnitOfWork, *, email: str, subject: str | None = None) -> UserInfo:
     """Map an identity provider's verified e-mail to an active account and its role."""
     address = _normalise_email(email)
     if address is None:
         raise AuthenticationFailed("The identity provider sent no e-mail address.")
-    user = session.scalars(select(User).where(User.email == address)).first()
+    user = uow.session.scalars(select(User).where(User.email == address)).first()
     if user is None or not user.is_active:
         reason = "no account for this e-mail" if user is None else "account deactivated"
-        _fail(session, address, user, f"single sign-on: {reason}")
-        raise AuthenticationFailed(
+        _fail(
+            uow,
+            address,
+            user.id if user else None,
+            f"single sign-on: {reason}",
             f"{address} has no active account in the workbench. "
-            "Ask an administrator to create one with this e-mail address."
+            "Ask an administrator to create one with this e-mail address.",
         )
-    return _signed_in(session, user, {"method": "oidc", "subject": subject})
+    return _signed_in(uow, user, {"method": "oidc", "subject": subject})
 
 
-def _signed_in(session: Session, user: User, details: dict[str, object]) -> UserInfo:
-    """Record a successful sign-in (time and audit event) and commit."""
-    user.last_login_at = utcnow()
-    record_event(
-        session,
-        actor=Actor(user.username, Role(user.role), user.id),
-        action="auth.login",
-        resource_type="user",
-        resource_id=user.id,
-        details=details,
+def _signed_in(uow: UnitOfWork, user: User, details: dict[str, object]) -> UserInfo:
+    """Record a successful sign-in (time and audit event)."""
+    user.last_login_at = uow.now()
+    uow.record(
+        Actor(user.username, Role(user.role), user.id),
+        Event(AuditAction.LOGIN, Resource.USER, user.id, details),
     )
-    session.commit()
+    uow.flush(_THIS_ACCOUNT)
     return _info(user)
 
 
-def record_logout(session: Session, *, actor: Actor, reason: str = "signed out") -> None:
-    record_event(
-        session,
-        actor=actor,
-        action="auth.logout",
-        resource_type="user",
-        resource_id=actor.user_id,
-        details={"reason": reason},
-    )
-    session.commit()
+def record_logout(uow: UnitOfWork, *, actor: Actor, reason: str = "signed out") -> None:
+    uow.record(actor, Event(AuditAction.LOGOUT, Resource.USER, actor.user_id, {"reason": reason}))

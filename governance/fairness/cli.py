@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from governance.errors import ValidationError
+
+if TYPE_CHECKING:
+    from governance.kernel import Workbench
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -39,8 +42,17 @@ def add_fairness_commands(groups: Any) -> None:
     assess.add_argument("--intersect", action="store_true", help="also cross all sensitive columns")
     assess.add_argument(
         "--reference",
+        action="append",
         metavar="VALUE",
-        help="reference group (default: highest selection rate); COL=VALUE for one column",
+        help="reference group (default: highest selection rate): VALUE for every column, or "
+        "COL=VALUE for one; repeatable",
+    )
+    assess.add_argument(
+        "--band",
+        action="append",
+        default=[],
+        metavar="COL=CUTS",
+        help="band a numeric sensitive column at these cut points, e.g. age=25,45,65; repeatable",
     )
     assess.add_argument("--format", choices=("json", "table"), default="json")
     assess.add_argument("--fail-on-violation", action="store_true", help="exit 1 on any fail")
@@ -57,19 +69,18 @@ def add_fairness_commands(groups: Any) -> None:
 
 
 def _reference(args: argparse.Namespace) -> dict[str, str]:
-    if not args.reference:
-        return {}
-    if "=" in args.reference:
-        column, value = args.reference.split("=", 1)
-        if column not in args.sensitive:
-            raise ValidationError(
-                f"--reference names {column!r}, which is not a --sensitive column."
-            )
-        return {column: value}
-    return {column: args.reference for column in args.sensitive}
+    from governance.fairness.choices import parse_reference_options
+
+    return parse_reference_options(args.reference or [], args.sensitive)
 
 
-def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> int:
+def _bands(args: argparse.Namespace) -> dict[str, tuple[float, ...]]:
+    from governance.fairness.choices import parse_band_options
+
+    return parse_band_options(args.band or [])
+
+
+def run_fairness(args: argparse.Namespace, open_workbench: Callable[[], Workbench]) -> int:
     from governance.fairness.engine import assess_file
     from governance.fairness.policy import Policy, Verdict
     from governance.fairness.spec import AssessmentSpec
@@ -90,6 +101,7 @@ def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> 
         sensitive=tuple(args.sensitive),
         intersect=args.intersect,
         reference=_reference(args),
+        bands=_bands(args),
     )
     policy = Policy() if args.min_group_size is None else Policy(min_group_size=args.min_group_size)
     if not args.save:
@@ -97,17 +109,17 @@ def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> 
         payload = result.to_json()
     else:
         from governance.auth.service import actor_for_username
-        from governance.fairness.store import active_policy, save_assessment
+        from governance.fairness.service import active_policy, save_assessment
 
-        db = open_database()
+        workbench = open_workbench()
         try:
-            with db.session() as session:
-                actor = actor_for_username(session, args.actor)  # refused before any work
+            with workbench.unit() as uow:
+                actor = actor_for_username(uow, args.actor)  # refused before any work
                 # Evidence is judged by the policy in force, not by command-line overrides.
-                result = assess_file(args.path, spec, active_policy(session))
+                result = assess_file(args.path, spec, active_policy(uow))
                 payload = result.to_json()
                 payload["saved_assessment_id"] = save_assessment(
-                    session,
+                    uow,
                     actor=actor,
                     result=result,
                     source=args.path,
@@ -115,7 +127,7 @@ def run_fairness(args: argparse.Namespace, open_database: Callable[[], Any]) -> 
                     model_version=args.model_version,
                 )
         finally:
-            db.dispose()
+            workbench.close()
     if args.format == "json":
         json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -154,5 +166,7 @@ def render_table(payload: dict[str, Any]) -> str:
         ):
             lines.append(f"  {key.replace('_', ' ')}: {_fmt(result[key])}")
         lines.extend(f"  - {f}" for f in result["findings"])
+        if "threshold_sweep" in result:
+            lines.append(f"  threshold sweep: {result['threshold_sweep']['statement']}")
         lines.append("")
     return "\n".join(lines) + "\n"

@@ -17,6 +17,9 @@ class FairnessPolicyVersion(Base):
     __tablename__ = "fairness_policies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # 1, 2, 3, … in order of coming into force; unique, so of two officers who both edited
+    # version N only one can put N + 1 in force.
+    version: Mapped[int] = mapped_column(Integer, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(100))
     max_demographic_parity_difference: Mapped[float] = mapped_column(Float)

@@ -7,18 +7,20 @@ a fresh file under ``tmp_path``. Accounts are seeded through :mod:`governance.au
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from governance.auth import service as auth
+from governance.artifacts import ArtifactStore
 from governance.auth.roles import Role
 from governance.auth.service import UserInfo
+from governance.config import Settings
 from governance.db import Database
 from governance.db.migrate import upgrade
-from tests.app.support import PASSWORD, ROOT
+from governance.kernel import Workbench
+from tests import factories
+from tests.app.support import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -51,28 +53,25 @@ def store(app_db_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def admin(store: Database) -> UserInfo:
-    """The first administrator, created through the service (overrides the root fixture)."""
+def workbench(store: Database, app_db_url: str, tmp_path: Path) -> Workbench:
+    """The app's database and artifact store, for seeding records through the services."""
     upgrade(store.engine)
-    with store.session() as session:
-        return auth.create_first_admin(
-            session, username="admin", password=PASSWORD, display_name="Ada Admin"
-        )
+    artifacts = tmp_path / "artifacts"  # GOVERNANCE_ARTIFACT_DIR of the app, set above
+    settings = Settings(database_url=app_db_url, artifact_dir=artifacts)
+    return Workbench(store, settings, ArtifactStore(artifacts))
 
 
 @pytest.fixture
-def make_user(store: Database, admin: UserInfo) -> Callable[..., UserInfo]:
+def admin(workbench: Workbench) -> UserInfo:
+    """The first administrator, created through the service (overrides the root fixture)."""
+    return factories.first_admin(workbench)
+
+
+@pytest.fixture
+def make_user(workbench: Workbench, admin: UserInfo) -> Callable[..., UserInfo]:
     """Factory: ``make_user(role, username=None, display_name=None)`` → an active account."""
 
     def _make(role: Role, username: str | None = None, display_name: str | None = None) -> UserInfo:
-        with store.session() as session:
-            return auth.create_user(
-                session,
-                actor=admin.actor(),
-                username=username or f"{role.value.replace('_', '-')}-{uuid.uuid4().hex[:6]}",
-                role=role,
-                password=PASSWORD,
-                display_name=display_name,
-            )
+        return factories.make_user(workbench, role, username, display_name, by=admin)
 
     return _make

@@ -32,11 +32,11 @@ def events(session, action: str) -> list[AuditEvent]:
     )
 
 
-def test_first_admin_only_once(session, admin):
+def test_first_admin_only_once(uow, session, admin):
     assert admin.role is Role.ADMIN and admin.username == "admin"
     with pytest.raises(Conflict, match="already exists"):
-        auth.create_first_admin(session, username="second", password=PASSWORD)
-    assert auth.user_count(session) == 1
+        auth.create_first_admin(uow, username="second", password=PASSWORD)
+    assert auth.user_count(uow) == 1
 
 
 @pytest.mark.parametrize(
@@ -54,27 +54,27 @@ def test_first_admin_only_once(session, admin):
         ({"display_name": "n" * 201}, "too long"),
     ],
 )
-def test_bad_account_input_is_refused_and_writes_nothing(session, admin, kwargs, message):
+def test_bad_account_input_is_refused_and_writes_nothing(uow, session, admin, kwargs, message):
     args = {"username": "valid-name", "role": "auditor", "password": PASSWORD} | kwargs
-    before = audit.event_count(session)
+    before = audit.event_count(uow)
     with pytest.raises(ValidationError, match=message):
-        auth.create_user(session, actor=admin.actor(), **args)
-    assert auth.user_count(session) == 1
-    assert audit.event_count(session) == before
+        auth.create_user(uow, actor=admin.actor(), **args)
+    assert auth.user_count(uow) == 1
+    assert audit.event_count(uow) == before
 
 
-def test_duplicate_username_is_a_conflict_case_insensitively(session, admin, make_user):
+def test_duplicate_username_is_a_conflict_case_insensitively(uow, session, admin, make_user):
     make_user(Role.AUDITOR, "carol")
     with pytest.raises(Conflict, match="already taken"):
         auth.create_user(
-            session, actor=admin.actor(), username="Carol", role="executive", password=PASSWORD
+            uow, actor=admin.actor(), username="Carol", role="executive", password=PASSWORD
         )
-    assert auth.user_count(session) == 2
+    assert auth.user_count(uow) == 2
 
 
-def test_duplicate_email_is_a_conflict(session, admin):
+def test_duplicate_email_is_a_conflict(uow, session, admin):
     auth.create_user(
-        session,
+        uow,
         actor=admin.actor(),
         username="user-one",
         role="auditor",
@@ -83,7 +83,7 @@ def test_duplicate_email_is_a_conflict(session, admin):
     )
     with pytest.raises(Conflict, match="already belongs"):
         auth.create_user(
-            session,
+            uow,
             actor=admin.actor(),
             username="user-two",
             role="auditor",
@@ -92,154 +92,154 @@ def test_duplicate_email_is_a_conflict(session, admin):
         )
 
 
-def test_sign_in_succeeds_and_is_audited(session, admin):
-    user = auth.authenticate(session, username=" ADMIN ", password=PASSWORD, settings=SETTINGS)
+def test_sign_in_succeeds_and_is_audited(uow, session, admin):
+    user = auth.authenticate(uow, username=" ADMIN ", password=PASSWORD, settings=SETTINGS)
     assert user.id == admin.id and user.last_login_at is not None
     assert [e.actor for e in events(session, "auth.login")] == ["admin"]
 
 
-def test_unknown_user_and_wrong_password_read_the_same(session, admin):
+def test_unknown_user_and_wrong_password_read_the_same(uow, session, admin):
     for name, pw in (("nobody", PASSWORD), ("admin", "wrong password!!")):
         with pytest.raises(AuthenticationFailed) as info:
-            auth.authenticate(session, username=name, password=pw, settings=SETTINGS)
+            auth.authenticate(uow, username=name, password=pw, settings=SETTINGS)
         assert str(info.value) == auth.WRONG_CREDENTIALS
     reasons = [e.details["reason"] for e in events(session, "auth.login_failed")]
     assert reasons == ["unknown user", "wrong password"]
 
 
-def test_lockout_after_repeated_failures_then_reset_lifts_it(session, admin, make_user):
+def test_lockout_after_repeated_failures_then_reset_lifts_it(uow, session, admin, make_user):
     dan = make_user(Role.DATA_SCIENTIST, "dan")
     for _ in range(SETTINGS.lockout_threshold - 1):
         with pytest.raises(AuthenticationFailed, match="Wrong"):
-            auth.authenticate(session, username="dan", password="nope nope nope", settings=SETTINGS)
+            auth.authenticate(uow, username="dan", password="nope nope nope", settings=SETTINGS)
     with pytest.raises(AuthenticationFailed, match="locked for 15 minutes"):
-        auth.authenticate(session, username="dan", password="nope nope nope", settings=SETTINGS)
+        auth.authenticate(uow, username="dan", password="nope nope nope", settings=SETTINGS)
     # Even the right password is refused while locked.
     with pytest.raises(AuthenticationFailed, match="locked until"):
-        auth.authenticate(session, username="dan", password=PASSWORD, settings=SETTINGS)
+        auth.authenticate(uow, username="dan", password=PASSWORD, settings=SETTINGS)
     assert len(events(session, "auth.account_locked")) == 1
     stored = session.get(User, dan.id)
     assert stored.locked_until is not None
     assert stored.locked_until - stored.created_at < timedelta(minutes=16)
 
-    auth.reset_password(session, actor=admin.actor(), user_id=dan.id, new_password=PASSWORD + "!")
+    auth.reset_password(uow, actor=admin.actor(), user_id=dan.id, new_password=PASSWORD + "!")
     assert (
-        auth.authenticate(session, username="dan", password=PASSWORD + "!", settings=SETTINGS).id
+        auth.authenticate(uow, username="dan", password=PASSWORD + "!", settings=SETTINGS).id
         == dan.id
     )
 
 
-def test_success_resets_the_failure_count(session, make_user):
+def test_success_resets_the_failure_count(uow, session, make_user):
     make_user(Role.AUDITOR, "erin")
     for _ in range(SETTINGS.lockout_threshold - 1):
         with pytest.raises(AuthenticationFailed):
-            auth.authenticate(
-                session, username="erin", password="bad bad bad bad", settings=SETTINGS
-            )
-    auth.authenticate(session, username="erin", password=PASSWORD, settings=SETTINGS)
+            auth.authenticate(uow, username="erin", password="bad bad bad bad", settings=SETTINGS)
+    auth.authenticate(uow, username="erin", password=PASSWORD, settings=SETTINGS)
+    uow.commit()  # as the sign-in form's unit does
     with pytest.raises(AuthenticationFailed, match="Wrong"):
-        auth.authenticate(session, username="erin", password="bad bad bad bad", settings=SETTINGS)
+        auth.authenticate(uow, username="erin", password="bad bad bad bad", settings=SETTINGS)
 
 
-def test_deactivated_user_cannot_sign_in_and_is_told_so(session, admin, make_user):
+def test_deactivated_user_cannot_sign_in_and_is_told_so(uow, session, admin, make_user):
     frank = make_user(Role.EXECUTIVE, "frank")
-    auth.set_active(session, actor=admin.actor(), user_id=frank.id, active=False)
+    auth.set_active(uow, actor=admin.actor(), user_id=frank.id, active=False)
+    uow.commit()  # as the page's unit does; the refused sign-ins below end their own units
     with pytest.raises(AuthenticationFailed, match="deactivated"):
-        auth.authenticate(session, username="frank", password=PASSWORD, settings=SETTINGS)
+        auth.authenticate(uow, username="frank", password=PASSWORD, settings=SETTINGS)
     # A wrong password does not reveal that the account is deactivated.
     with pytest.raises(AuthenticationFailed, match="Wrong"):
-        auth.authenticate(session, username="frank", password="bad bad bad bad", settings=SETTINGS)
-    auth.set_active(session, actor=admin.actor(), user_id=frank.id, active=True)
-    assert auth.authenticate(session, username="frank", password=PASSWORD, settings=SETTINGS)
+        auth.authenticate(uow, username="frank", password="bad bad bad bad", settings=SETTINGS)
+    auth.set_active(uow, actor=admin.actor(), user_id=frank.id, active=True)
+    assert auth.authenticate(uow, username="frank", password=PASSWORD, settings=SETTINGS)
 
 
-def test_role_change_is_audited_with_before_and_after(session, admin, make_user):
+def test_role_change_is_audited_with_before_and_after(uow, session, admin, make_user):
     gail = make_user(Role.DATA_SCIENTIST, "gail")
-    auth.change_role(session, actor=admin.actor(), user_id=gail.id, role="compliance_officer")
+    auth.change_role(uow, actor=admin.actor(), user_id=gail.id, role="compliance_officer")
     (event,) = events(session, "user.role_changed")
     assert event.details["before"] == {"role": "data_scientist"}
     assert event.details["after"] == {"role": "compliance_officer"}
     assert event.actor == "admin" and event.resource_id == str(gail.id)
 
 
-def test_last_admin_is_protected(session, admin, make_user):
+def test_last_admin_is_protected(uow, session, admin, make_user):
     with pytest.raises(Conflict, match="last active administrator"):
-        auth.change_role(session, actor=admin.actor(), user_id=admin.id, role="auditor")
+        auth.change_role(uow, actor=admin.actor(), user_id=admin.id, role="auditor")
     with pytest.raises(Conflict, match="own account"):
-        auth.set_active(session, actor=admin.actor(), user_id=admin.id, active=False)
+        auth.set_active(uow, actor=admin.actor(), user_id=admin.id, active=False)
     second = make_user(Role.ADMIN, "second-admin")
-    auth.change_role(session, actor=second.actor(), user_id=admin.id, role="auditor")
+    auth.change_role(uow, actor=second.actor(), user_id=admin.id, role="auditor")
     assert session.get(User, admin.id).role == "auditor"
 
 
-def test_users_are_never_deleted(session, admin, make_user):
+def test_users_are_never_deleted(uow, session, admin, make_user):
     hank = make_user(Role.AUDITOR, "hank")
-    auth.set_active(session, actor=admin.actor(), user_id=hank.id, active=False)
-    names = [u.username for u in auth.list_users(session, actor=admin.actor())]
+    auth.set_active(uow, actor=admin.actor(), user_id=hank.id, active=False)
+    names = [u.username for u in auth.list_users(uow, actor=admin.actor())]
     assert "hank" in names
     assert not hasattr(auth, "delete_user")
 
 
-def test_concurrent_edits_conflict(db, admin, make_user):
+def test_concurrent_edits_conflict(workbench, admin, make_user):
     ivy = make_user(Role.AUDITOR, "ivy")
-    with db.session() as first, db.session() as second:
-        u1 = first.get(User, ivy.id)
-        u2 = second.get(User, ivy.id)
+    with workbench.unit() as first, workbench.unit() as second:
+        u1 = first.session.get(User, ivy.id)
+        u2 = second.session.get(User, ivy.id)
         u1.display_name = "Ivy One"
         first.commit()
         u2.display_name = "Ivy Two"
         with pytest.raises(Conflict, match="meanwhile"):
-            auth._commit_edit(second)
-    with db.session() as check:
-        assert check.get(User, ivy.id).display_name == "Ivy One"
+            second.flush("this account")
+    with workbench.unit() as check:
+        assert check.session.get(User, ivy.id).display_name == "Ivy One"
 
 
-def test_change_own_password(session, make_user):
+def test_change_own_password(uow, session, make_user):
     jo = make_user(Role.EXECUTIVE, "joan")
     with pytest.raises(ValidationError, match="current password is wrong"):
         auth.change_own_password(
-            session,
+            uow,
             actor=jo.actor(),
             current_password="guess guess guess",
             new_password="a brand new password",
         )
     auth.change_own_password(
-        session, actor=jo.actor(), current_password=PASSWORD, new_password="a brand new password"
+        uow, actor=jo.actor(), current_password=PASSWORD, new_password="a brand new password"
     )
     assert auth.authenticate(
-        session, username="joan", password="a brand new password", settings=SETTINGS
+        uow, username="joan", password="a brand new password", settings=SETTINGS
     )
 
 
-def test_single_sign_on_maps_email_to_the_account_and_role(session, admin):
+def test_single_sign_on_maps_email_to_the_account_and_role(uow, session, admin):
     auth.create_user(
-        session,
+        uow,
         actor=admin.actor(),
         username="kim",
         role="auditor",
         password=None,
         email="Kim@Example.org",
     )
-    user = auth.authenticate_oidc(session, email="kim@example.org", subject="sub-123")
+    user = auth.authenticate_oidc(uow, email="kim@example.org", subject="sub-123")
     assert user.username == "kim" and user.role is Role.AUDITOR
     (login,) = events(session, "auth.login")
     assert login.details == {"method": "oidc", "subject": "sub-123"}
     # No password: password sign-in never works for this account.
     with pytest.raises(AuthenticationFailed):
-        auth.authenticate(session, username="kim", password="", settings=SETTINGS)
+        auth.authenticate(uow, username="kim", password="", settings=SETTINGS)
 
 
-def test_single_sign_on_refuses_unknown_email(session, admin):
+def test_single_sign_on_refuses_unknown_email(uow, session, admin):
     with pytest.raises(AuthenticationFailed, match="no active account"):
-        auth.authenticate_oidc(session, email="stranger@example.org")
+        auth.authenticate_oidc(uow, email="stranger@example.org")
     (failed,) = events(session, "auth.login_failed")
     assert "single sign-on" in failed.details["reason"]
 
 
-def test_system_actor_has_no_own_password(session):
+def test_system_actor_has_no_own_password(uow, session):
     from governance.actor import Actor
 
     with pytest.raises(PermissionDenied):
         auth.change_own_password(
-            session, actor=Actor.command_line(), current_password="x", new_password="y" * 12
+            uow, actor=Actor.command_line(), current_password="x", new_password="y" * 12
         )

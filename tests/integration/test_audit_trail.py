@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from governance.audit import service as audit
+from governance.audit.events import AuditAction, Event, Resource
 from governance.audit.log import record_event
 from governance.audit.models import AuditEvent
 from governance.audit.service import EventFilter
@@ -14,18 +15,19 @@ from governance.auth import service as auth
 from governance.auth.models import User
 from governance.auth.roles import Role
 from governance.errors import ValidationError
+from governance.reports.audit_export import export_events_csv
 from tests.integration import tamper
 
 
 @pytest.fixture
-def trail(session, admin, make_user):
+def trail(uow, session, admin, make_user):
     """Admin plus four more accounts: five chained events."""
     for role in (Role.AUDITOR, Role.EXECUTIVE, Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER):
         make_user(role)
-    assert audit.event_count(session) == 5
+    assert audit.event_count(uow) == 5
     # End the read transaction: on PostgreSQL its lock would block the tampering below.
     session.rollback()
-    return session
+    return uow
 
 
 def test_intact_trail_verifies(trail):
@@ -68,24 +70,22 @@ def test_database_refuses_to_rewrite_history(db, trail, statement):
     assert audit.event_count(trail) == 5
 
 
-def test_postgresql_refuses_truncate(postgresql_url):
-    from governance.db import Database
-    from governance.db.migrate import upgrade
+def test_postgresql_refuses_truncate(postgresql_url, tmp_path):
+    from governance.config import Settings
+    from governance.kernel import Workbench
 
-    pg = Database.from_url(postgresql_url)
+    settings = Settings(database_url=postgresql_url, artifact_dir=tmp_path)
+    pg = Workbench.open(settings)
     try:
-        upgrade(pg.engine)
-        with pg.session() as s:
-            auth.create_first_admin(s, username="admin", password="a long enough password")
-        with pytest.raises(DBAPIError, match="append-only"), pg.engine.begin() as conn:
+        pg.run(auth.create_first_admin, username="admin", password="a long enough password")
+        with pytest.raises(DBAPIError, match="append-only"), pg.database.engine.begin() as conn:
             conn.execute(text("TRUNCATE audit_events"))
-        with pg.session() as s:
-            assert audit.event_count(s) == 1
+        assert pg.run(audit.event_count) == 1
     finally:
-        pg.dispose()
+        pg.close()
 
 
-def test_change_and_event_roll_back_together(session, admin):
+def test_change_and_event_roll_back_together(uow, session, admin):
     """A change that fails after its event was appended leaves neither behind."""
     session.add(
         User(
@@ -98,30 +98,31 @@ def test_change_and_event_roll_back_together(session, admin):
             created_by="test",
         )
     )
-    record_event(session, actor=admin.actor(), action="user.created", resource_type="user")
+    record_event(session, actor=admin.actor(), event=Event(AuditAction.USER_CREATED, Resource.USER))
     session.rollback()
     assert session.scalars(select(User).where(User.username == "half-written")).first() is None
-    assert audit.event_count(session) == 1
+    assert audit.event_count(uow) == 1
 
 
-def test_refused_input_writes_nothing(session, admin):
-    before = audit.event_count(session)
+def test_refused_input_writes_nothing(uow, session, admin):
+    before = audit.event_count(uow)
     with pytest.raises(ValidationError):
         auth.create_user(
-            session, actor=admin.actor(), username="ok-name", role=Role.AUDITOR, password="short"
+            uow, actor=admin.actor(), username="ok-name", role=Role.AUDITOR, password="short"
         )
-    assert audit.event_count(session) == before
-    assert auth.user_count(session) == 1
+    assert audit.event_count(uow) == before
+    assert auth.user_count(uow) == 1
 
 
-def test_details_round_trip_exactly(session, admin):
+def test_details_round_trip_exactly(uow, session, admin):
     details = {"unicode": "zoë ✓", "nested": {"b": [1, 2.5, None], "a": True}, "big": 2**40}
-    record_event(session, actor=admin.actor(), action="x.y", resource_type="x", details=details)
+    event = Event(AuditAction.USER_CREATED, Resource.USER, details=details)
+    record_event(session, actor=admin.actor(), event=event)
     session.commit()
     session.expire_all()
     stored = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert stored.details == details
-    assert audit.verify_chain(session).intact
+    assert audit.verify_chain(uow).intact
 
 
 def test_filters_select_actor_action_family_and_resource(trail, admin):
@@ -141,9 +142,9 @@ def test_filters_select_actor_action_family_and_resource(trail, admin):
 
 
 def test_export_is_csv_and_is_itself_audited(trail, admin):
-    data = audit.export_events_csv(trail, actor=admin.actor())
+    data = export_events_csv(trail, actor=admin.actor())
     lines = data.decode().splitlines()
     assert lines[0].startswith("id,occurred_at,actor,actor_role,action")
     assert len(lines) == 1 + 5
-    last = trail.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    last = trail.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last.action == "audit.exported" and last.details["rows"] == 5

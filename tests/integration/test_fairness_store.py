@@ -18,7 +18,7 @@ from governance.audit import service as audit
 from governance.audit.models import AuditEvent
 from governance.auth.roles import Role
 from governance.errors import ValidationError
-from governance.fairness import store
+from governance.fairness import service as store
 from governance.fairness.engine import assess_file
 from governance.fairness.models import FairnessAssessment
 from governance.fairness.policy import Policy
@@ -37,14 +37,14 @@ def csv_file(tmp_path) -> Path:
 
 
 def test_save_keeps_file_as_parquet_by_hash_with_results_and_event(
-    session, make_user, csv_file, tmp_path
+    uow, session, make_user, csv_file, tmp_path
 ):
     scientist = make_user(Role.DATA_SCIENTIST, "sci")
     artifacts = ArtifactStore(tmp_path / "artifacts")
     result = assess_file(csv_file, SPEC)
     assessment_id = store.save_assessment(
-        session, actor=scientist.actor(), result=result, source=csv_file,
-        model_name="credit-scoring", model_version="1.2.0", store=artifacts,
+        uow, actor=scientist.actor(), result=result, source=csv_file,
+        model_name="credit-scoring", model_version="1.2.0",
     )  # fmt: skip
     digest = hashlib.sha256(csv_file.read_bytes()).hexdigest()
     parquet = artifacts.path_for(digest)
@@ -55,7 +55,7 @@ def test_save_keeps_file_as_parquet_by_hash_with_results_and_event(
         .fetchall()[0][0]
         == 150
     )
-    saved = store.get_assessment(session, actor=scientist.actor(), assessment_id=assessment_id)
+    saved = store.get_assessment(uow, actor=scientist.actor(), assessment_id=assessment_id)
     assert saved.file_sha256 == digest and saved.row_count == 150
     assert saved.model_version == "1.2.0"
     assert saved.verdict == result.verdict.value
@@ -64,30 +64,30 @@ def test_save_keeps_file_as_parquet_by_hash_with_results_and_event(
         select(AuditEvent).where(AuditEvent.action == "fairness.assessment_saved")
     ).one()
     assert event.details["sha256"] == digest and event.resource_id == str(assessment_id)
-    assert audit.verify_chain(session).intact
+    assert audit.verify_chain(uow).intact
 
 
-def test_failed_save_leaves_no_record_and_no_artifact(session, make_user, csv_file, tmp_path):
+def test_failed_save_leaves_no_record_and_no_artifact(uow, session, make_user, csv_file, tmp_path):
     scientist = make_user(Role.DATA_SCIENTIST, "sci")
     artifacts = ArtifactStore(tmp_path / "artifacts")
     result = assess_file(csv_file, SPEC)
     with pytest.raises(ValidationError, match="Model name too long"):
         store.save_assessment(
-            session, actor=scientist.actor(), result=result, source=csv_file,
-            model_name="m" * 201, store=artifacts,
+            uow, actor=scientist.actor(), result=result, source=csv_file,
+            model_name="m" * 201,
         )  # fmt: skip
     assert session.scalars(select(FairnessAssessment)).all() == []
     assert not artifacts.root.exists() or not any(artifacts.root.rglob("*.parquet"))
 
 
-def test_policy_versions_are_audited_and_used(session, make_user, csv_file):
+def test_policy_versions_are_audited_and_used(uow, session, make_user, csv_file):
     officer = make_user(Role.COMPLIANCE_OFFICER, "officer")
-    assert store.active_policy(session) == Policy()
+    assert store.active_policy(uow) == Policy()
     strict = Policy(min_group_size=100, max_demographic_parity_difference=0.05)
-    store.update_policy(session, actor=officer.actor(), policy=strict, note="tighter for credit")
-    assert store.active_policy(session) == strict
+    store.update_policy(uow, actor=officer.actor(), policy=strict, reason="tighter for credit")
+    assert store.active_policy(uow) == strict
     with pytest.raises(ValidationError, match="unchanged"):
-        store.update_policy(session, actor=officer.actor(), policy=strict)
+        store.update_policy(uow, actor=officer.actor(), policy=strict, reason="again")
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "fairness.policy_changed")
     ).one()
@@ -95,18 +95,18 @@ def test_policy_versions_are_audited_and_used(session, make_user, csv_file):
     assert event.details["after"]["min_group_size"] == 100
 
 
-def test_model_trend_lists_each_saved_assessment(session, make_user, csv_file, tmp_path):
+def test_model_trend_lists_each_saved_assessment(uow, session, make_user, csv_file, tmp_path):
     scientist = make_user(Role.DATA_SCIENTIST, "sci")
     artifacts = ArtifactStore(tmp_path / "artifacts")
     for version in ("1.0", "1.1"):
         store.save_assessment(
-            session, actor=scientist.actor(), result=assess_file(csv_file, SPEC),
-            source=csv_file, model_name="credit", model_version=version, store=artifacts,
+            uow, actor=scientist.actor(), result=assess_file(csv_file, SPEC),
+            source=csv_file, model_name="credit", model_version=version,
         )  # fmt: skip
-    trend = store.model_trend(session, actor=scientist.actor(), model_name="credit")
+    trend = store.model_trend(uow, actor=scientist.actor(), model_name="credit")
     assert list(trend["model_version"]) == ["1.0", "1.1"]
     assert trend["min_disparate_impact"].notna().all()
-    listed = store.list_assessments(session, actor=scientist.actor())
+    listed = store.list_assessments(uow, actor=scientist.actor())
     assert list(listed["model_version"]) == ["1.1", "1.0"]
 
 

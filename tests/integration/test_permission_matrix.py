@@ -21,11 +21,12 @@ from governance.auth import service as auth
 from governance.auth.models import User
 from governance.auth.roles import PERMISSIONS, Action, Role, is_allowed
 from governance.errors import PermissionDenied
-from governance.fairness import store as fairness_store
+from governance.fairness import service as fairness_store
 from governance.fairness.engine import assess_file
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from governance.fairness.policy import Policy
 from governance.fairness.spec import AssessmentSpec
+from governance.reports.audit_export import export_events_csv
 from tests.conftest import PASSWORD
 
 Call = Callable[[Session, Actor, dict[str, Any]], Any]
@@ -48,7 +49,7 @@ CALLS: dict[Action, Call] = {
         s, actor=a, user_id=ids["target"], new_password="another long password"
     ),
     Action.AUDIT_READ: lambda s, a, ids: audit.list_events(s, actor=a),
-    Action.AUDIT_EXPORT: lambda s, a, ids: audit.export_events_csv(s, actor=a),
+    Action.AUDIT_EXPORT: lambda s, a, ids: export_events_csv(s, actor=a),
     Action.FAIRNESS_READ: lambda s, a, ids: fairness_store.list_assessments(s, actor=a),
     Action.FAIRNESS_SAVE: lambda s, a, ids: fairness_store.save_assessment(
         s,
@@ -56,10 +57,12 @@ CALLS: dict[Action, Call] = {
         result=ids["result"],
         source=ids["csv"],
         model_name="credit-model",
-        store=ids["store"],
     ),
     Action.FAIRNESS_POLICY_EDIT: lambda s, a, ids: fairness_store.update_policy(
-        s, actor=a, policy=Policy(min_group_size=50)
+        s, actor=a, policy=Policy(min_group_size=50), reason="larger groups"
+    ),
+    Action.FAIRNESS_EXPORT: lambda s, a, ids: fairness_store.export_stored_file(
+        s, actor=a, assessment_id=ids["assessment"]
     ),
 }
 
@@ -84,7 +87,7 @@ def _snapshot(session: Session) -> tuple[list[Any], list[int]]:
 
 
 @pytest.fixture
-def world(session, admin, make_user, tmp_path):
+def world(uow, session, admin, make_user, tmp_path):
     """One account per role, a target to act on, and a deactivated account."""
     actors = {Role.ADMIN: admin.actor()}
     for role in Role:
@@ -92,15 +95,29 @@ def world(session, admin, make_user, tmp_path):
             actors[role] = make_user(role).actor()
     target = make_user(Role.DATA_SCIENTIST, "target-user")
     inactive = make_user(Role.EXECUTIVE, "inactive-user")
-    auth.set_active(session, actor=admin.actor(), user_id=inactive.id, active=False)
+    auth.set_active(uow, actor=admin.actor(), user_id=inactive.id, active=False)
+    uow.commit()
     csv = tmp_path / "predictions.csv"
     csv.write_text("label,prediction,group\n" + "1,1,a\n0,0,a\n1,0,b\n0,1,b\n" * 20)
     result = assess_file(csv, AssessmentSpec(y_true="label", y_pred="prediction",
                                              sensitive=("group",)))  # fmt: skip
-    store = ArtifactStore(tmp_path / "artifacts")
+    other = tmp_path / "earlier.csv"
+    other.write_text("label,prediction,group\n" + "1,1,a\n0,0,b\n" * 20)
+    earlier = assess_file(other, AssessmentSpec(y_true="label", y_pred="prediction",
+                                                sensitive=("group",)))  # fmt: skip
+    # Evidence saved earlier, for the export call (the store holds its file).
+    assessment = fairness_store.save_assessment(
+        uow, actor=actors[Role.DATA_SCIENTIST], result=earlier, source=other, model_name="m"
+    )
+    uow.commit()
+    store = uow.artifacts
     ids = {"target": target.id, "inactive": inactive.id, "csv": csv, "result": result,
-           "store": store}  # fmt: skip
+           "store": store, "assessment": assessment}  # fmt: skip
     return actors, ids
+
+
+def _files(store: ArtifactStore) -> list[str]:
+    return sorted(str(p) for p in store.root.rglob("*"))
 
 
 @pytest.mark.parametrize(
@@ -109,22 +126,23 @@ def world(session, admin, make_user, tmp_path):
     ids=lambda v: v.value,
 )
 def test_forbidden_call_is_refused_and_changes_nothing_but_a_denial_event(
-    session, world, role, action
+    uow, session, world, role, action
 ):
     actors, ids = world
     users_before, events_before = _snapshot(session)
+    files_before = _files(ids["store"])
     with pytest.raises(PermissionDenied, match="cannot"):
-        CALLS[action](session, actors[role], ids)
+        CALLS[action](uow, actors[role], ids)
     users_after, events_after = _snapshot(session)
     assert users_after == users_before
-    assert not (ids["store"].root).exists()  # no artifact written either
+    assert _files(ids["store"]) == files_before  # no artifact written either
     assert events_after[: len(events_before)] == events_before
     assert len(events_after) == len(events_before) + 1
     denial = session.get(AuditEvent, events_after[-1])
     assert denial.action == "permission.denied"
     assert denial.actor == actors[role].username
     assert denial.details["attempted"] == action.value
-    assert audit.verify_chain(session).intact
+    assert audit.verify_chain(uow).intact
 
 
 @pytest.mark.parametrize(
@@ -132,25 +150,25 @@ def test_forbidden_call_is_refused_and_changes_nothing_but_a_denial_event(
     [c for c in CASES if is_allowed(*c)],
     ids=lambda v: v.value,
 )
-def test_allowed_call_goes_through(session, world, role, action):
+def test_allowed_call_goes_through(uow, session, world, role, action):
     actors, ids = world
-    CALLS[action](session, actors[role], ids)
+    CALLS[action](uow, actors[role], ids)
     denials = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "permission.denied")
     ).all()
     assert denials == []
 
 
-def test_deactivated_person_is_refused_even_with_an_allowed_role(session, admin, make_user):
+def test_deactivated_person_is_refused_even_with_an_allowed_role(uow, session, admin, make_user):
     other_admin = make_user(Role.ADMIN, "second-admin")
-    auth.set_active(session, actor=admin.actor(), user_id=other_admin.id, active=False)
+    auth.set_active(uow, actor=admin.actor(), user_id=other_admin.id, active=False)
     with pytest.raises(PermissionDenied, match="not active"):
-        auth.list_users(session, actor=other_admin.actor())
+        auth.list_users(uow, actor=other_admin.actor())
 
 
-def test_a_stale_actor_cannot_keep_a_role_it_lost(session, admin, make_user):
+def test_a_stale_actor_cannot_keep_a_role_it_lost(uow, session, admin, make_user):
     officer = make_user(Role.COMPLIANCE_OFFICER, "officer")
     stale = officer.actor()  # held by a browser session
-    auth.change_role(session, actor=admin.actor(), user_id=officer.id, role=Role.EXECUTIVE)
+    auth.change_role(uow, actor=admin.actor(), user_id=officer.id, role=Role.EXECUTIVE)
     with pytest.raises(PermissionDenied, match="Executive"):
-        audit.list_events(session, actor=stale)
+        audit.list_events(uow, actor=stale)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from governance.auth.permissions import ACTION_PHRASES
 from governance.auth.roles import (
+    ACTION_PHRASES,
     PERMISSIONS,
     READ_ACTIONS,
     READ_ONLY_ROLES,

@@ -1,0 +1,59 @@
+"""What the audit trail can say: every action and resource type, named in one place.
+
+Call sites build an :class:`Event`; the writer refuses anything else, so a typo cannot invent
+a new kind of event. The dotted names are what the audit page, the CLI and exports show.
+A new service adds its members here (see CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class AuditAction(StrEnum):
+    """Things that happened."""
+
+    USER_CREATED = "user.created"
+    USER_ROLE_CHANGED = "user.role_changed"
+    USER_DEACTIVATED = "user.deactivated"
+    USER_REACTIVATED = "user.reactivated"
+    USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 (an event name)
+    USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (an event name)
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    ACCOUNT_LOCKED = "auth.account_locked"
+    LOGOUT = "auth.logout"
+    PERMISSION_DENIED = "permission.denied"
+    AUDIT_EXPORTED = "audit.exported"
+    FAIRNESS_POLICY_CHANGED = "fairness.policy_changed"
+    FAIRNESS_ASSESSMENT_SAVED = "fairness.assessment_saved"
+    FAIRNESS_EVIDENCE_EXPORTED = "fairness.evidence_exported"
+
+
+class Resource(StrEnum):
+    """Kinds of thing an event is about."""
+
+    USER = "user"
+    AUDIT_TRAIL = "audit_trail"
+    FAIRNESS_POLICY = "fairness_policy"
+    FAIRNESS_ASSESSMENT = "fairness_assessment"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One audit event before it is chained: what happened, to what, and the details."""
+
+    action: AuditAction
+    resource: Resource
+    resource_id: str | int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The one validation point: plain strings would let a call site coin a new name.
+        if not isinstance(self.action, AuditAction):
+            raise TypeError(f"audit action must be an AuditAction, got {self.action!r}")
+        if not isinstance(self.resource, Resource):
+            raise TypeError(f"audit resource must be a Resource, got {self.resource!r}")

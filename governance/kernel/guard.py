@@ -1,0 +1,65 @@
+"""The permission check every service calls first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from governance.actor import Actor
+from governance.audit.events import AuditAction, Event, Resource
+from governance.auth.models import User
+from governance.auth.roles import Action, Role, is_allowed
+from governance.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from governance.kernel.unit import UnitOfWork
+
+
+def current_role(uow: UnitOfWork, actor: Actor) -> Role | None:
+    """The actor's role as the records say now; ``None`` for an unknown or inactive person.
+
+    Re-read on every call, so an actor held by a browser session cannot outlive a role change
+    or a deactivation.
+    """
+    if actor.is_system:
+        return actor.role
+    user = uow.session.get(User, actor.user_id, populate_existing=True)
+    if user is None or not user.is_active:
+        return None
+    return Role(user.role)
+
+
+def authorize(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    resource_id: str | int | None = None,
+) -> None:
+    """Return when ``actor`` may do ``action``; otherwise end the unit with a denial.
+
+    The refusal rolls the unit back and commits only the ``permission.denied`` event, so a
+    refused change leaves nothing else behind, even when an earlier service of the same unit
+    had already written.
+    """
+    role = current_role(uow, actor)
+    if role is not None and is_allowed(role, action):
+        return
+    reason = "account inactive or unknown" if role is None else f"role {role.value}"
+    if role is None:
+        message = "Your account is not active: sign in again or ask an administrator."
+    else:
+        message = (
+            f"Your role ({role.label}) cannot {action.phrase}. "
+            "Ask an administrator if you need this."
+        )
+    denial = Event(
+        AuditAction.PERMISSION_DENIED,
+        resource,
+        resource_id,
+        {"attempted": action.value, "reason": reason},
+    )
+
+    def keep_denial(unit: UnitOfWork) -> None:
+        unit.record(actor, denial)
+
+    uow.refuse(PermissionDenied(message), keep_denial)
