@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -42,9 +43,20 @@ def table_downloads(frame: pd.DataFrame, *, stem: str, key: str) -> None:
     )
 
 
-def figure_downloads(fig: go.Figure, *, stem: str, key: str) -> None:
-    """PNG, SVG, PDF (need Chromium) and self-contained HTML of one chart."""
+def figure_downloads(
+    fig: go.Figure,
+    *,
+    stem: str,
+    key: str,
+    label: Callable[[go.Figure], go.Figure] | None = None,
+) -> None:
+    """PNG, SVG, PDF (need Chromium) and self-contained HTML of one chart.
+
+    ``label`` adds what the chart shows (model, grouping, verdict, date) to the exported copy;
+    the chart on screen stays as it is.
+    """
     missing = image_export_unavailable()
+    exported = label(fig) if label else fig
     cols = st.columns(4)
     for col, fmt, mime in zip(
         cols[:3],
@@ -54,7 +66,7 @@ def figure_downloads(fig: go.Figure, *, stem: str, key: str) -> None:
     ):
         col.download_button(
             fmt.upper(),
-            data=lambda f=fmt: figure_to_image(fig, f),
+            data=lambda f=fmt: figure_to_image(exported, f),
             file_name=f"{stem}.{fmt}",
             mime=mime,
             key=f"{key}_{fmt}",
@@ -64,7 +76,7 @@ def figure_downloads(fig: go.Figure, *, stem: str, key: str) -> None:
         )
     cols[3].download_button(
         "HTML",
-        data=lambda: figure_to_html(fig),
+        data=lambda: figure_to_html(exported),
         file_name=f"{stem}.html",
         mime="text/html",
         key=f"{key}_html",

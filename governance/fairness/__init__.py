@@ -24,6 +24,12 @@ _EXPORTS: dict[str, str] = {
     "summary_frame": "frames",
     "Policy": "policy",
     "Verdict": "policy",
+    "SUMMARY_METRICS": "metrics",
+    "GROUP_METRICS": "metrics",
+    "summary_limits": "limits",
+    # choices a person makes, read the same way by the page and the CLI
+    "suggest_positive_label": "choices",
+    "parse_cut_points": "choices",
     # a file before it is assessed
     "FileOverview": "preview",
     "describe_file": "preview",

@@ -39,9 +39,9 @@ def app_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     ):
         monkeypatch.delenv(name, raising=False)
     yield url
-    from ui.resources import _database  # the app's per-URL cache; this URL is never used again
+    from ui.resources import _workbench  # the app's cache per configuration; never used again
 
-    _database.clear()
+    _workbench.clear()
 
 
 @pytest.fixture

@@ -9,12 +9,15 @@ from typing import Any
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from governance.artifacts import ArtifactStore
 from governance.audit.models import AuditEvent
 from governance.auth import service as auth
 from governance.auth.models import User
 from governance.auth.roles import Role
 from governance.auth.service import UserInfo
+from governance.config import load_settings
 from governance.db import Database
+from governance.kernel import Workbench
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -117,15 +120,19 @@ def events(store: Database, action: str | None = None) -> list[AuditEvent]:
         return list(session.scalars(stmt))
 
 
+def _workbench(store: Database) -> Workbench:
+    settings = load_settings()  # the app's, from the environment the fixtures set
+    return Workbench(store, settings, ArtifactStore(settings.artifact_dir))
+
+
 def user_named(store: Database, username: str) -> UserInfo | None:
-    with store.session() as session:
-        user = session.scalars(select(User).where(User.username == username)).first()
-        return auth.get_user(session, user.id) if user else None
+    with _workbench(store).unit() as uow:
+        user = uow.session.scalars(select(User).where(User.username == username)).first()
+        return auth.get_user(uow, user.id) if user else None
 
 
 def user_count(store: Database) -> int:
-    with store.session() as session:
-        return auth.user_count(session)
+    return _workbench(store).run(auth.user_count)
 
 
 def shown(markdown: str) -> str:

@@ -119,9 +119,8 @@ def test_an_assessment_is_saved_once(make_user, store):
         assert len(session.scalars(select(FairnessAssessment)).all()) == 1
 
 
-def test_overview_shows_each_models_latest_verdict(make_user, tmp_path):
-    from governance.fairness import store as fairness_store
-    from governance.fairness.engine import assess_file
+def test_overview_shows_each_models_latest_verdict(make_user, workbench, tmp_path):
+    from governance.fairness import assess_file, save_assessment
     from governance.fairness.spec import AssessmentSpec
     from tests.app.support import OVERVIEW
 
@@ -131,20 +130,14 @@ def test_overview_shows_each_models_latest_verdict(make_user, tmp_path):
     result = assess_file(
         path, AssessmentSpec(y_true="label", y_pred="prediction", sensitive=("race",))
     )
-    from governance.config import load_settings
-    from governance.db import Database
-
-    db = Database.from_url(load_settings().database_url)
-    with db.session() as session:
-        fairness_store.save_assessment(
-            session,
-            actor=scientist.actor(),
-            result=result,
-            source=path,
-            model_name="credit-model",
-            model_version="2.0",
-        )
-    db.dispose()
+    workbench.run(
+        save_assessment,
+        actor=scientist.actor(),
+        result=result,
+        source=path,
+        model_name="credit-model",
+        model_version="2.0",
+    )
     at = open_page(signed_in("sci"), OVERVIEW)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Models assessed"] == "1"

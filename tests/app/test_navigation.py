@@ -97,15 +97,16 @@ def test_data_scientist_cannot_switch_to_the_users_page(make_user):
     assert not _has_user_table(at)
 
 
-def test_a_demoted_user_on_the_users_page_is_sent_to_the_overview(store, admin, make_user):
+def test_a_demoted_user_on_the_users_page_is_sent_to_the_overview(
+    workbench, store, admin, make_user
+):
     audrey = make_user(Role.AUDITOR, "audrey")
     at = signed_in(audrey.username)
     open_page(at, USERS)
     assert titles(at) == ["Users and roles"]
     assert _has_user_table(at)  # auditors may read accounts
 
-    with store.session() as session:
-        auth.change_role(session, actor=admin.actor(), user_id=audrey.id, role="data_scientist")
+    workbench.run(auth.change_role, actor=admin.actor(), user_id=audrey.id, role="data_scientist")
     ok(at.run())  # the browser reruns on the users page it was showing
 
     assert titles(at) == ["Overview"]

@@ -28,14 +28,15 @@ pytestmark = pytest.mark.app
 
 
 @pytest.mark.parametrize("page", [OVERVIEW, ACCOUNT])
-def test_deactivation_ends_an_open_session_on_the_next_run(store, admin, make_user, page):
+def test_deactivation_ends_an_open_session_on_the_next_run(
+    workbench, store, admin, make_user, page
+):
     xavier = make_user(Role.COMPLIANCE_OFFICER, "xavier")
     at = signed_in(xavier.username)
     open_page(at, page)
     assert not shows_login_form(at)
 
-    with store.session() as session:
-        auth.set_active(session, actor=admin.actor(), user_id=xavier.id, active=False)
+    workbench.run(auth.set_active, actor=admin.actor(), user_id=xavier.id, active=False)
     ok(at.run())
 
     assert shows_login_form(at)
@@ -54,14 +55,13 @@ def test_deactivation_ends_an_open_session_on_the_next_run(store, admin, make_us
     assert failure.details == {"reason": "account deactivated"}
 
 
-def test_role_change_applies_on_the_next_run(store, admin, make_user):
+def test_role_change_applies_on_the_next_run(workbench, store, admin, make_user):
     erin = make_user(Role.EXECUTIVE, "erin")
     at = signed_in(erin.username)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(AUDIT_TRAIL)
 
-    with store.session() as session:
-        auth.change_role(session, actor=admin.actor(), user_id=erin.id, role=Role.AUDITOR)
+    workbench.run(auth.change_role, actor=admin.actor(), user_id=erin.id, role=Role.AUDITOR)
     ok(at.run())  # the role is re-read: the audit trail is now in the navigation
 
     open_page(at, AUDIT_TRAIL)

@@ -1,0 +1,147 @@
+"""The History tab: saved assessments, each openable with its report and stored file; trends."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from governance.actor import Actor
+from governance.charts.trend import disparate_impact_trend
+from governance.fairness import (
+    Policy,
+    SavedAssessment,
+    export_report_pdf,
+    export_stored_file,
+    get_assessment,
+    list_assessments,
+    model_trend,
+)
+from ui.downloads import figure_downloads, safe_filename, table_downloads
+from ui.fairness.results import Shown, render
+from ui.fairness.tables import column_config
+from ui.formatting import local_time, localise_column, md_escape
+from ui.resources import workbench
+from ui.work import run
+
+HISTORY_LABELS = {
+    "id": st.column_config.NumberColumn("#", width="small"),
+    "created_at": st.column_config.DatetimeColumn("Saved", format="YYYY-MM-DD HH:mm z"),
+    "created_by": "Saved by",
+    "model_name": "Model",
+    "model_version": "Version",
+    "file_name": "File",
+    "row_count": st.column_config.NumberColumn("Rows", format="%d"),
+    "verdict": "Verdict",
+    "min_disparate_impact": st.column_config.NumberColumn("Lowest disparate impact", format="%.3f"),
+    "demographic_parity_difference": st.column_config.NumberColumn(
+        "Demographic parity difference", format="%.3f"
+    ),
+    "equalized_odds_difference": st.column_config.NumberColumn(
+        "Equalized odds difference", format="%.3f"
+    ),
+    "file_sha256": st.column_config.TextColumn("File SHA-256", width="small"),
+}
+
+
+def _choice_label(row: pd.Series) -> str:
+    version = f" {row['model_version']}" if isinstance(row["model_version"], str) else ""
+    when = local_time(row["created_at"].to_pydatetime())
+    return f"#{row['id']} · {row['model_name']}{version} · {row['verdict']} · {when}"
+
+
+def _evidence_downloads(saved: SavedAssessment, actor: Actor) -> None:
+    """The PDF report and the stored file, built (and audited) only when clicked."""
+
+    def report() -> bytes:
+        return workbench().run(export_report_pdf, actor=actor, assessment_id=saved.id).data
+
+    def stored() -> bytes:
+        return workbench().run(export_stored_file, actor=actor, assessment_id=saved.id).data
+
+    left, right = st.columns(2)
+    left.download_button(
+        "PDF report",
+        data=report,
+        file_name=f"fairness-assessment-{saved.id}.pdf",
+        mime="application/pdf",
+        key=f"saved_{saved.id}_pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
+    right.download_button(
+        "Stored file (Parquet)",
+        data=stored,
+        file_name=f"{safe_filename(saved.file_name.rsplit('.', 1)[0])}-"
+        f"{saved.file_sha256[:12]}.parquet",
+        mime="application/vnd.apache.parquet",
+        key=f"saved_{saved.id}_file",
+        on_click="ignore",
+        icon=":material/database:",
+    )
+
+
+def _open_saved(history: pd.DataFrame, actor: Actor, can_export: bool) -> None:
+    st.subheader("Open a saved assessment")
+    labels = {int(r["id"]): _choice_label(r) for _, r in history.iterrows()}
+    chosen = st.selectbox(
+        "Assessment",
+        list(labels),
+        format_func=labels.__getitem__,
+        key="fair_open",
+        index=None,
+        placeholder="Choose a saved assessment",
+    )
+    if chosen is None:
+        return
+    saved = run(get_assessment, actor=actor, assessment_id=chosen)
+    if saved is None:
+        return
+    version = f" {saved.model_version}" if saved.model_version else ""
+    st.markdown(
+        f"**{md_escape(saved.model_name + version)}** · saved by {md_escape(saved.created_by)} "
+        f"on {local_time(saved.created_at)} · file {md_escape(saved.file_name)} "
+        f"({saved.row_count:,} rows, SHA-256 `{saved.file_sha256}`)"
+    )
+    with st.expander("Mapping and policy applied"):
+        st.json(
+            {"mapping": saved.results.get("mapping"), "spec": saved.spec, "policy": saved.policy}
+        )
+    if can_export:
+        _evidence_downloads(saved, actor)
+    else:
+        st.caption("Auditors, compliance officers and data scientists download evidence.")
+    shown = Shown(
+        saved.result(),
+        key=f"saved_{saved.id}",
+        source=saved.file_name,
+        model=saved.model_name + version,
+        generated_at=saved.created_at,
+    )
+    render(shown, pdf=None, pdf_name="")
+
+
+def _trend(history: pd.DataFrame, actor: Actor, policy: Policy) -> None:
+    st.subheader("Trend of a model")
+    model = st.selectbox("Model", sorted(history["model_name"].unique()), key="fair_trend_model")
+    trend = run(model_trend, actor=actor, model_name=model)
+    if trend is None or trend.empty:
+        return
+    fig = disparate_impact_trend(trend, policy=policy)
+    st.plotly_chart(fig, key="chart_trend")
+    figure_downloads(fig, stem=safe_filename(f"trend-{model}"), key="dl_trend")
+
+
+def history_tab(actor: Actor, policy: Policy, *, can_export: bool) -> None:
+    history = run(list_assessments, actor=actor)
+    if history is None:
+        return
+    if history.empty:
+        st.info("No assessment has been saved yet. Assess a file, then save it as evidence.")
+        return
+    shown = history.assign(created_at=localise_column(history["created_at"]))
+    st.dataframe(
+        shown, hide_index=True, width="stretch", column_config=column_config([], **HISTORY_LABELS)
+    )
+    table_downloads(history, stem="fairness-assessments", key="dl_history")
+    _open_saved(history, actor, can_export)
+    _trend(history, actor, policy)
