@@ -59,7 +59,8 @@ def prediction_frame(
     """Predictions with a disparity: group ``groups[0]`` is selected about twice as often.
 
     ``score`` adds a ``probability`` column consistent with ``prediction`` (≥ 0.5 ⇔ 1);
-    ``text_labels`` writes the outcome as ``yes``/``no`` instead of 1/0.
+    ``text_labels`` writes the outcome as UCI Adult's ``>50K``/``<=50K`` instead of 1/0 (text
+    that no reader takes for booleans or numbers).
     """
     rng = np.random.default_rng(seed)
     race = rng.choice(list(groups), n)
@@ -67,7 +68,7 @@ def prediction_frame(
     p = rng.random(n) < np.where(race == groups[0], 0.6, 0.3)
     frame = pd.DataFrame(
         {
-            "label": np.where(y, "yes", "no") if text_labels else y.astype(int),
+            "label": np.where(y, ">50K", "<=50K") if text_labels else y.astype(int),
             "prediction": p.astype(int),
             "race": race,
         }

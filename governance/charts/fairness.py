@@ -17,6 +17,7 @@ import math
 import re
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -71,14 +72,47 @@ def _note(sufficient: bool, is_reference: bool, min_size: int) -> str:
     return "<br>Reference group" if is_reference else ""
 
 
-def _wrapped(label: str, width: int = TICK_LABEL_LIMIT, max_lines: int = 4) -> str:
-    """A group label over lines of at most ``width`` characters, each feature on its own line."""
+def _fit_word(word: str, limit: int) -> str:
+    """A word longer than ``limit`` shortened with an ellipsis: words are cut, never split."""
+    return word if len(word) <= limit else word[: limit - 1] + "…"
+
+
+def _shortened(lines: list[str], keep: int) -> list[str]:
+    """The first ``keep`` lines, the last ending in "…" (before a feature's comma) if cut."""
+    if len(lines) <= keep:
+        return lines
+    last = lines[keep - 1]
+    comma = "," if lines[-1].endswith(",") else ""
+    return [*lines[: keep - 1], last.rstrip(",") + "…" + comma]
+
+
+def wrap_label(label: str, width: int = TICK_LABEL_LIMIT, max_lines: int = 4) -> list[str]:
+    """A group label as plain lines of about ``width`` characters, broken between words only.
+
+    Each feature (``race=White, sex=Female``) starts a line and keeps its comma:
+    ``["race=White,", "sex=Female"]``. Lines break at spaces, never inside a word, so a word
+    longer than ``width`` has a line of its own; one longer than twice ``width`` (or
+    :data:`TICK_LABEL_LIMIT`) is shortened with "…". When the label needs more than
+    ``max_lines``, each feature is shortened (with "…") to its share of the lines, so that the
+    features telling intersections apart all stay visible. The full label belongs in the hover.
+    """
+    word_limit = max(2 * width, TICK_LABEL_LIMIT)
+    parts = _CONTROL.sub(" ", str(label)).split(", ")
+    share = max_lines // len(parts) if len(parts) <= max_lines else max_lines
     lines: list[str] = []
-    for part in str(label).split(", "):
-        plain = _CONTROL.sub(" ", part).strip()
-        lines.extend(textwrap.wrap(plain, width, break_long_words=True) or [""])
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1] + "…"]
+    for k, part in enumerate(parts):
+        text = part.strip() + ("," if k < len(parts) - 1 else "")
+        words = [_fit_word(w, word_limit) for w in text.split()]
+        wrapped = textwrap.wrap(
+            " ".join(words), width, break_long_words=False, break_on_hyphens=False
+        )
+        lines.extend(_shortened(wrapped or [""], share))
+    return _shortened(lines, max_lines)
+
+
+def _wrapped(label: str, width: int = TICK_LABEL_LIMIT, max_lines: int = 4) -> str:
+    """:func:`wrap_label`, HTML-escaped and joined with ``<br>`` for plotly."""
+    lines = wrap_label(label, width, max_lines)
     return "<br>".join(html.escape(line, quote=False) for line in lines)
 
 
@@ -557,6 +591,67 @@ _CELL_NAMES = {
 }
 
 
+# Small-multiple titles: at most this many lines of the group's name, then a line of counts.
+CONFUSION_TITLE_LINES = 2
+# About this many characters of 12 px bold text fit across all columns at the export width.
+_TITLE_CHARACTERS = 80
+
+
+def _confusion_titles(frame: pd.DataFrame, cols: int, min_size: int) -> list[str]:
+    """Each group's subplot title: its name wrapped to its column, shortened with "…".
+
+    Titles wider than their column run into the neighbours' (plotly does not wrap them); the
+    full name is in the hover box of every cell.
+    """
+    width = max(12, min(40, _TITLE_CHARACTERS // cols))
+    titles = []
+    for lab, n, ok, ref in zip(
+        frame["group"], frame["n"], frame["sufficient_data"], frame["is_reference"], strict=True
+    ):
+        detail = f"n = {int(n):,}"
+        if not ok:
+            detail += f" (< {min_size})"
+        if ref:
+            detail += " · ref."
+        name = _wrapped(str(lab), width, CONFUSION_TITLE_LINES)
+        titles.append(f"<b>{name}</b><br>{detail}")
+    return titles
+
+
+@dataclass(frozen=True)
+class _SmallMultiples:
+    """Pixel layout of the confusion matrices: each row's title fits in the gap above it."""
+
+    rows: int
+    title_lines: int
+    subtitle: bool
+    cell_px: int = 200
+    line_px: int = 17
+    ticks_px: int = 30  # the x tick labels of the row above
+    bottom: int = 45
+
+    @property
+    def gap(self) -> int:
+        return self.ticks_px + self.line_px * self.title_lines + 8
+
+    @property
+    def plot(self) -> int:
+        return self.rows * self.cell_px + (self.rows - 1) * self.gap
+
+    @property
+    def vertical_spacing(self) -> float:
+        # make_subplots takes the gap as a fraction of the plot height.
+        return self.gap / self.plot if self.rows > 1 else 0.0
+
+    @property
+    def top(self) -> int:
+        return 65 + self.line_px * self.title_lines + (25 if self.subtitle else 0)
+
+    @property
+    def height(self) -> int:
+        return self.plot + self.top + self.bottom
+
+
 def confusion_matrix_chart(
     groups: pd.DataFrame,
     *,
@@ -578,23 +673,16 @@ def confusion_matrix_chart(
     cols = max(1, min(columns, count))
     rows = math.ceil(count / cols)
     min_size = policy.min_group_size
-    titles = []
-    for lab, n, ok, ref in zip(
-        frame["group"], frame["n"], frame["sufficient_data"], frame["is_reference"], strict=True
-    ):
-        detail = f"n = {int(n):,}"
-        if not ok:
-            detail += f", fewer than {min_size}"
-        if ref:
-            detail += " · reference"
-        titles.append(f"<b>{_wrapped(str(lab), 30)}</b><br>{detail}")
+    titles = _confusion_titles(frame, cols, min_size)
     lines = max(t.count("<br>") for t in titles) + 1
+    few = not frame["sufficient_data"].all()
+    geometry = _SmallMultiples(rows, lines, few)
     fig = make_subplots(
         rows=rows,
         cols=cols,
         subplot_titles=titles,
         horizontal_spacing=0.05,
-        vertical_spacing=min(0.35, (40 + 18 * lines) / (230 * rows)) if rows > 1 else 0.0,
+        vertical_spacing=geometry.vertical_spacing,
     )
     shares: list[float] = []
     for i, row in frame.iterrows():
@@ -642,7 +730,6 @@ def confusion_matrix_chart(
             col=int(i) % cols + 1,  # type: ignore[call-overload]
         )
     finite = [v for v in shares if math.isfinite(v)]
-    few = not frame["sufficient_data"].all()
     _base_layout(
         fig,
         title=title or f"Confusion matrix by {_grouping(frame)}",
@@ -655,8 +742,8 @@ def confusion_matrix_chart(
         y_title="",
     )
     fig.update_layout(
-        height=130 + (230 + 18 * lines) * rows,
-        margin={"t": 60 + 18 * lines + (25 if few else 0), "l": 80, "r": 30, "b": 40},
+        height=geometry.height,
+        margin={"t": geometry.top, "l": 80, "r": 30, "b": geometry.bottom},
         coloraxis={
             "colorscale": palette.SEQUENTIAL,
             "cmin": 0,

@@ -6,6 +6,8 @@ charts: thresholds are labelled lines, insufficient data is hatched as well as g
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 BLACK = "#000000"
 ORANGE = "#E69F00"
 SKY_BLUE = "#56B4E9"
@@ -41,6 +43,32 @@ MISSING_CELL = "#D9D9D9"
 # lightness alone whatever the colour vision, and no mid-tone is mistaken for the grey that marks
 # insufficient data.
 SEQUENTIAL = "Blues"
+
+
+# Line dashes and marker symbols that, with the colours, tell one series from another. Their
+# counts (8 colours, 3 dashes, 5 symbols) are pairwise coprime, so cycling each by the series
+# index gives 8 × 3 = 24 distinct (colour, dash) pairs and 120 distinct triples: beyond eight
+# groups a colour comes back only with another dash and symbol, and neighbours differ in all
+# three, which also survives grey-scale printing.
+DASHES: tuple[str, ...] = ("solid", "dash", "dot")
+SYMBOLS: tuple[str, ...] = ("circle", "square", "diamond", "triangle-up", "x")
+
+
+class SeriesStyle(NamedTuple):
+    """How the ``i``-th series of a multi-series chart is drawn."""
+
+    colour: str
+    dash: str
+    symbol: str
+
+
+def series_style(index: int) -> SeriesStyle:
+    """Colour, dash and marker symbol of series ``index`` (0-based)."""
+    return SeriesStyle(
+        OKABE_ITO[index % len(OKABE_ITO)],
+        DASHES[index % len(DASHES)],
+        SYMBOLS[index % len(SYMBOLS)],
+    )
 
 
 def with_alpha(hex_colour: str, alpha: float) -> str:

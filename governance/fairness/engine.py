@@ -19,21 +19,21 @@ import numpy as np
 
 from governance.errors import ValidationError
 from governance.fairness.analysis import AssessmentResult, GroupingCounts, analyse
+from governance.fairness.choices import MISSING, group_order, positive_from_words
 from governance.fairness.inputs import Column, FileFormat, Source, quote, shown
 from governance.fairness.metrics import Counts, counts_from_arrays
 from governance.fairness.policy import Policy
 from governance.fairness.scores import BINS, RESOLUTION, ScoreHistogram
 from governance.fairness.spec import AssessmentSpec
 
-MISSING = "(missing)"
 SAMPLE_ROWS = 10_000
 # More groups than this in one grouping is almost surely an identifier column, and would make
 # the bootstrap slow and large: refused with a message instead.
 MAX_GROUPS = 1_000
 # Text that stands for "no value" in an outcome column: such rows are missing, not a class.
 _MISSING_WORDS = ("", "na", "n/a", "nan", "null", "none", "?")
-_POSITIVE_WORDS = {"1", "yes", "y", "true", "t", "positive", "pos", "approved", "accept"}
-_NEGATIVE_WORDS = {"0", "no", "n", "false", "f", "negative", "neg", "denied", "reject"}
+# The words naming a positive and a negative class live in governance.fairness.choices, shared
+# with the page's suggestion of the positive class.
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +100,52 @@ def _matches(value: Any, text: str) -> bool:
     return str(value) == text
 
 
+def _listed(values: Sequence[Any]) -> str:
+    return ", ".join(_label(v)[:40] for v in values[:4])
+
+
+def _labelled_positive(values: Sequence[Any], positive_label: str, where: str) -> Any:
+    """The value the person named as positive; refused when it is not one of ``values``."""
+    chosen = [v for v in values if _matches(v, positive_label)]
+    if not chosen:
+        raise ValidationError(
+            f"Positive label {positive_label!r} is not a value of {where} "
+            f"(its values: {_listed(values)})."
+        )
+    return chosen[0]
+
+
+def _inferred_positive(values: Sequence[Any], role: str, name: str) -> Any:
+    """The positive class of at most two values when it is beyond doubt; refused otherwise.
+
+    True of booleans, 1 of the numbers 0 and 1, the positive word of a word pair (yes/no…). A
+    single value is returned as it is, to be refused by the caller as one class only.
+    """
+    if len(values) == 1:
+        return values[0]
+    if all(isinstance(v, bool) for v in values):
+        return True
+    if all(isinstance(v, int | float) for v in values) and set(map(float, values)) == {0.0, 1.0}:
+        return next(v for v in values if float(v) == 1.0)
+    inferred = positive_from_words(values)
+    if inferred is not None:
+        return inferred
+    todo = (
+        "choose the positive label"
+        if role == "Label"
+        else "write predictions with the same values as the labels, or as 1 and 0"
+    )
+    raise ValidationError(
+        f"Which value of {role.lower()} column {name} is the positive class? "
+        f"Its values are {_listed(values)}: {todo}."
+    )
+
+
 def _binary_outcome(
     source: Source, column: Column, role: str, positive_label: str | None
 ) -> Outcome:
     values = _sample_values(source, column)
-    listed = ", ".join(_label(v)[:40] for v in values[:4])
+    listed = _listed(values)
     name = shown(column.name)
     if not values:
         if not source.query(f"SELECT 1 FROM {source.relation} LIMIT 1"):  # noqa: S608
@@ -118,39 +159,9 @@ def _binary_outcome(
             f"{', …' if len(values) > 4 else ''}): a binary outcome is needed."
         )
     if positive_label is not None:
-        chosen = [v for v in values if _matches(v, positive_label)]
-        if not chosen:
-            raise ValidationError(
-                f"Positive label {positive_label!r} is not a value of {role.lower()} column "
-                f"{name} (its values: {listed})."
-            )
-        positive = chosen[0]
-    elif len(values) == 1:
-        positive = values[0]  # refused below: one class only
-    elif len(values) == 2 and all(isinstance(v, bool) for v in values):
-        positive = True
-    elif (
-        len(values) == 2
-        and all(isinstance(v, int | float) for v in values)
-        and set(map(float, values)) == {0.0, 1.0}
-    ):
-        positive = next(v for v in values if float(v) == 1.0)
+        positive = _labelled_positive(values, positive_label, f"{role.lower()} column {name}")
     else:
-        words = [str(v).strip().lower() for v in values]
-        pos = [v for v, w in zip(values, words, strict=True) if w in _POSITIVE_WORDS]
-        neg = [w for w in words if w in _NEGATIVE_WORDS]
-        if len(values) == 2 and len(pos) == 1 and len(neg) == 1:
-            positive = pos[0]
-        else:
-            todo = (
-                "choose the positive label"
-                if role == "Label"
-                else "write predictions with the same values as the labels, or as 1 and 0"
-            )
-            raise ValidationError(
-                f"Which value of {role.lower()} column {name} is the positive class? "
-                f"Its values are {listed}: {todo}."
-            )
+        positive = _inferred_positive(values, role, name)
     others = [v for v in values if not _same(v, positive)]
     if not others:
         raise ValidationError(
@@ -249,6 +260,76 @@ def _where(source: Source, row: int | None) -> str:
     return f" (first at data row {row}, line {row + 1} of the file)"
 
 
+_Entries = dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[int, ...]]]]
+
+
+def _features_of(gid: int, sensitive: tuple[str, ...]) -> tuple[str, ...]:
+    """The features of a GROUPING SETS row, from its GROUPING() bit mask (1: rolled up)."""
+    k = len(sensitive)
+    return tuple(f for i, f in enumerate(sensitive) if not (gid >> (k - 1 - i)) & 1)
+
+
+def _collect(
+    rows: list[tuple[Any, ...]], spec: AssessmentSpec, index: dict[str, int]
+) -> tuple[_Entries, int, int]:
+    """Per grouping its (group, cells) entries, and the unreadable labels and predictions.
+
+    Each row is counted in every grouping, so the unreadable values are taken from the first.
+    """
+    k = len(spec.sensitive)
+    by_grouping: _Entries = {g: [] for g in spec.groupings}
+    bad_y = bad_p = 0
+    first = spec.groupings[0]
+    for row in rows:
+        present = _features_of(row[k], spec.sensitive)
+        cells = tuple(int(x) for x in row[k + 1 : k + 5])
+        if present == first:
+            bad_y += int(row[k + 5])
+            bad_p += int(row[k + 6])
+        group = tuple(str(row[index[f]]) for f in present)
+        by_grouping[present].append((group, cells))
+    return by_grouping, bad_y, bad_p
+
+
+def _refuse_too_many_groups(by_grouping: _Entries) -> None:
+    """Past the query's LIMIT some grouping has more than MAX_GROUPS groups among the rows read."""
+    for features, entries in by_grouping.items():
+        if len(entries) <= MAX_GROUPS:
+            continue
+        if len(features) == 1:
+            raise ValidationError(
+                f"Sensitive column {shown(features[0])} has more than {MAX_GROUPS:,} "
+                "different values: too many groups to compare. Choose a column of groups, "
+                "or give bands for a numeric column."
+            )
+        raise ValidationError(
+            f"Crossing {' × '.join(shown(f, 40) for f in features)} gives more than "
+            f"{MAX_GROUPS:,} groups: too many to compare; cross fewer columns."
+        )
+
+
+def _bad_prediction_message(spec: AssessmentSpec, bad: int) -> str:
+    what = (
+        f"prediction column {shown(spec.y_pred)} has {bad} missing value(s)"
+        if spec.y_pred
+        else f"score column {shown(spec.score or '')} has {bad} value(s) missing or outside [0, 1]"
+    )
+    return what[0].upper() + what[1:]
+
+
+def _grouping_counts(by_grouping: _Entries) -> tuple[int, list[GroupingCounts]]:
+    """The rows counted and each grouping's counts, its groups in :func:`group_order`."""
+    groupings: list[GroupingCounts] = []
+    n_rows = 0
+    for features, entries in by_grouping.items():
+        entries.sort(key=lambda e: group_order(e[0]))
+        cells = np.array([e[1] for e in entries], dtype=np.float64).reshape(-1, 4)
+        counts = Counts.unstack(cells)
+        n_rows = int(counts.n.sum())
+        groupings.append(GroupingCounts(features, [e[0] for e in entries], counts))
+    return n_rows, groupings
+
+
 def scan(source: Source, spec: AssessmentSpec) -> tuple[int, list[GroupingCounts], dict[str, Any]]:
     """Count every grouping of ``spec`` in one pass over ``source``."""
     label = _binary_outcome(
@@ -280,38 +361,8 @@ def scan(source: Source, spec: AssessmentSpec) -> tuple[int, list[GroupingCounts
         LIMIT {MAX_GROUPS * len(spec.groupings) + 1}
     """  # noqa: S608 (identifiers quoted, values bound)
     rows = source.query(sql, params)
-
-    by_grouping: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[int, int, int, int]]]] = {
-        g: [] for g in spec.groupings
-    }
-    bad_y = bad_p = 0
-    first = spec.groupings[0]
-    for row in rows:
-        gid = row[len(keys)]
-        present = tuple(
-            f for i, f in enumerate(spec.sensitive) if not (gid >> (len(keys) - 1 - i)) & 1
-        )
-        cells = tuple(int(x) for x in row[len(keys) + 1 : len(keys) + 5])
-        if present == first:
-            bad_y += int(row[len(keys) + 5])
-            bad_p += int(row[len(keys) + 6])
-        group = tuple(str(row[index[f]]) for f in present)
-        by_grouping[present].append((group, cells))  # type: ignore[arg-type]
-
-    # Past the LIMIT some grouping has more than MAX_GROUPS groups among the rows read.
-    for features, entries in by_grouping.items():
-        if len(entries) > MAX_GROUPS:
-            if len(features) == 1:
-                raise ValidationError(
-                    f"Sensitive column {shown(features[0])} has more than {MAX_GROUPS:,} "
-                    "different values: too many groups to compare. Choose a column of groups, "
-                    "or give bands for a numeric column."
-                )
-            raise ValidationError(
-                f"Crossing {' × '.join(shown(f, 40) for f in features)} gives more than "
-                f"{MAX_GROUPS:,} groups: too many to compare; cross fewer columns."
-            )
-
+    by_grouping, bad_y, bad_p = _collect(rows, spec, index)
+    _refuse_too_many_groups(by_grouping)
     if bad_y:
         row_no = _first_bad_row(source, f"({y_sql}) IS NULL", params)
         raise ValidationError(
@@ -320,22 +371,8 @@ def scan(source: Source, spec: AssessmentSpec) -> tuple[int, list[GroupingCounts
         )
     if bad_p:
         row_no = _first_bad_row(source, f"({pred_sql}) IS NULL", params)
-        what = (
-            f"prediction column {shown(spec.y_pred)} has {bad_p} missing value(s)"
-            if spec.y_pred
-            else f"score column {shown(spec.score or '')} has {bad_p} value(s) missing or "
-            "outside [0, 1]"
-        )
-        raise ValidationError(what[0].upper() + what[1:] + _where(source, row_no) + ".")
-
-    groupings: list[GroupingCounts] = []
-    n_rows = 0
-    for features, entries in by_grouping.items():
-        entries.sort(key=lambda e: e[0])
-        cells = np.array([e[1] for e in entries], dtype=np.float64).reshape(-1, 4)
-        counts = Counts.unstack(cells)
-        n_rows = int(counts.n.sum())
-        groupings.append(GroupingCounts(features, [e[0] for e in entries], counts))
+        raise ValidationError(_bad_prediction_message(spec, bad_p) + _where(source, row_no) + ".")
+    n_rows, groupings = _grouping_counts(by_grouping)
     if spec.score is not None and n_rows:
         histograms = _score_histograms(
             source, spec, y_sql, params, select_keys, keys, index, groupings
@@ -391,10 +428,7 @@ def _score_histograms(
     out = {g.features: ScoreHistogram.empty(len(g.groups)) for g in groupings}
     bad = 0
     for row in rows:
-        gid = row[len(keys)]
-        present = tuple(
-            f for i, f in enumerate(spec.sensitive) if not (gid >> (len(keys) - 1 - i)) & 1
-        )
+        present = _features_of(row[len(keys)], spec.sensitive)
         bin_, pos, neg, s_sum, n_bad = row[len(keys) + 1 : len(keys) + 6]
         if present == groupings[0].features:
             bad += int(n_bad)
@@ -460,9 +494,10 @@ def assess_arrays(
             (index.setdefault(k, len(index)) for k in keys), dtype=np.intp, count=len(keys)
         )
         counts = counts_from_arrays(truth, pred, codes, len(index))
-        order = sorted(range(len(index)), key=lambda i: list(index)[i])
+        seen = list(index)
+        order = sorted(range(len(seen)), key=lambda i: group_order(seen[i]))
         ordered = Counts.unstack(counts.stack()[order])
-        groupings.append(GroupingCounts(features, [list(index)[i] for i in order], ordered))
+        groupings.append(GroupingCounts(features, [seen[i] for i in order], ordered))
     mapping = {
         "label": f"y_true = {positive!r} is positive",
         "prediction": f"y_pred = {positive!r} is positive",

@@ -35,6 +35,7 @@ FIXED_COLUMNS: tuple[str, ...] = (
     "p_value",
     "sufficient_data",
     "is_reference",
+    "excluded_rates",
 )
 
 
@@ -78,7 +79,9 @@ def groups_frame(grouping: GroupingResult) -> pd.DataFrame:
         Columns ``group`` (the label, ``race=A, sex=F``), one column per feature value, ``n``,
         ``share``, ``tp``/``fp``/``fn``/``tn``, every rate of the metric registry with
         ``_ci_low``/``_ci_high``, ``disparate_impact`` (with interval),
-        ``selection_rate_difference``, ``p_value``, ``sufficient_data`` and ``is_reference``.
+        ``selection_rate_difference``, ``p_value``, ``sufficient_data``, ``is_reference`` and
+        ``excluded_rates`` (text: each rate left out of the summaries for too small a
+        denominator, with the reason, as ``tpr: only 3 actual positives (< 30)``; empty if none).
     """
     columns = feature_columns(grouping.sensitive_features)
     rows: list[dict[str, Any]] = []
@@ -101,6 +104,7 @@ def groups_frame(grouping: GroupingResult) -> pd.DataFrame:
                 "p_value": _float(g.p_value),
                 "sufficient_data": g.sufficient,
                 "is_reference": g.is_reference,
+                "excluded_rates": "; ".join(f"{k}: {v}" for k, v in g.excluded_rates.items()),
             }
         )
         rows.append(row)

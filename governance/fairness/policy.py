@@ -23,6 +23,15 @@ class Policy:
     demographic parity difference reaches ``max_demographic_parity_difference``, a group's
     disparate impact ratio to the reference falls below ``min_disparate_impact_ratio``, or the
     equalized odds difference reaches ``max_equalized_odds_difference``.
+
+    The minimum size applies to what a rate is a share of, not only to rows: among those
+    groups, a true positive rate resting on fewer than ``min_group_size`` actual positives, or
+    a false positive rate on fewer than that many actual negatives, is left out of the
+    differences using it (the equalized odds difference for both, the equal opportunity
+    difference for the true positive rate), and the findings say which and why. Such a rate is
+    still reported, flagged, as are a precision on too few predicted positives and the
+    other rates with a small denominator. With fewer than two groups of the minimum size
+    nothing is judged, and the summaries are shown over every group with every rate.
     """
 
     max_demographic_parity_difference: float = 0.10

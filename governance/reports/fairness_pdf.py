@@ -26,26 +26,25 @@ import json
 import math
 import re
 import struct
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-import plotly.graph_objects as go
 from fpdf import FPDF
 from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
-from governance.charts import fairness as charts
+from governance.charts.catalog import ChartBuilder, grouping_charts
 from governance.fairness.analysis import (
     AssessmentResult,
     GroupingResult,
     GroupResult,
     definitions,
     group_label,
+    json_safe,
 )
-from governance.fairness.frames import groups_frame
 from governance.fairness.metrics import GROUP_METRICS, SUMMARY_METRICS
 from governance.fairness.policy import Policy, Verdict
 from governance.reports.figures import (
@@ -530,15 +529,9 @@ GROUP_TABLE_WIDTHS = (42.0, 15.0, 12.0, 15.0, 12.0, 12.0, 15.0, 15.0, 16.0, 13.0
 GROUP_TABLE_ALIGN = ("LEFT", *(["RIGHT"] * 9), "CENTER")
 
 
-def _chart_builders(grouping: GroupingResult) -> list[tuple[str, Callable[..., go.Figure]]]:
-    builders: list[tuple[str, Callable[..., go.Figure]]] = [
-        ("Selection rate", charts.selection_rate_chart),
-        ("Error rates", charts.error_rates_chart),
-        ("Disparate impact", charts.disparate_impact_chart),
-    ]
-    if len(grouping.sensitive_features) >= 2:
-        builders.append(("Intersections", charts.intersection_heatmap))
-    return builders
+def _chart_builders(grouping: GroupingResult, policy: Policy) -> dict[str, ChartBuilder]:
+    """The grouping's charts, as the page lists them: the catalog's, in its order."""
+    return grouping_charts(grouping, policy)
 
 
 @dataclass
@@ -559,11 +552,11 @@ def _render_charts(result: AssessmentResult, include: bool) -> _Charts:
     out = _Charts()
     failures = 0
     for index, grouping in enumerate(result.results):
-        frame = groups_frame(grouping)
         items = out.items.setdefault(index, [])
-        for name, build in _chart_builders(grouping):
+        for name, build in _chart_builders(grouping, result.policy).items():
             try:
-                png = figure_to_image(build(frame, policy=result.policy), "png", scale=CHART_SCALE)
+                # figure_to_image logs why a render failed; the report carries a note instead.
+                png = figure_to_image(build(), "png", scale=CHART_SCALE)
             except ExportUnavailable as exc:
                 return _Charts(f"Charts are not included: {exc}")
             except (ExportFailed, ValueError) as exc:
@@ -591,6 +584,49 @@ def _draw_charts(w: _Writer, index: int, grouping: GroupingResult, rendered: _Ch
             w.gap(2)
     if rendered.note and (not items or index == max(rendered.items, default=index)):
         w.paragraph(rendered.note, muted=True)
+        w.gap(2)
+
+
+@lru_cache(maxsize=16)
+def _sweep_png(sweep_json: str, policy_json: str) -> bytes | str:
+    """The sweep chart as a PNG, or why it could not be drawn (cached: the report is laid out
+    twice, and the chart is rendered once)."""
+    from governance.charts.sweep import threshold_sweep_chart
+
+    fig = threshold_sweep_chart(json.loads(sweep_json), Policy.from_dict(json.loads(policy_json)))
+    try:
+        return figure_to_image(fig, "png", scale=CHART_SCALE)
+    except (ExportUnavailable, ExportFailed, ValueError) as exc:
+        return f"The threshold sweep chart could not be drawn: {exc}"
+
+
+def _sweep_section(
+    w: _Writer, index: int, grouping: GroupingResult, policy: Policy, rendered: _Charts
+) -> None:
+    """With a score column: where the policy's limits are met across thresholds, and the chart.
+
+    The chart is drawn when the grouping's other charts were (charts wanted and renderable).
+    """
+    if grouping.sweep is None:
+        return
+    w.heading("Threshold sweep", 11)
+    w.paragraph(grouping.sweep.statement)
+    w.paragraph(
+        "The score thresholds 0.00 to 1.00 in steps of 0.01, each judged by the policy as the "
+        "assessed threshold is: the summaries over the groups with enough data, leaving out "
+        "the same rates.",
+        7.5,
+        muted=True,
+    )
+    w.gap(3)
+    if not any(isinstance(item, bytes) for _, item in rendered.items.get(index, [])):
+        return
+    payload = json.dumps(json_safe(grouping.sweep.to_json()), sort_keys=True)
+    png = _sweep_png(payload, json.dumps(policy.to_dict(), sort_keys=True))
+    if isinstance(png, bytes):
+        w.image(png, alt=f"Threshold sweep chart of {grouping.name}")
+    else:
+        w.paragraph(png, muted=True)
         w.gap(2)
 
 
@@ -659,6 +695,7 @@ def _grouping_section(
         muted=True,
     )
     w.gap(3)
+    _sweep_section(w, index, grouping, policy, rendered)
     _draw_charts(w, index, grouping, rendered)
 
 

@@ -7,8 +7,16 @@ otherwise fetch from a CDN) and with plotly.js from the installed plotly package
 
 Starting Chromium takes seconds, so one renderer per process is started on the first export and
 reused; it runs its own event loop in a daemon thread, so callers (Streamlit script threads, the
-CLI) stay synchronous, and it is closed at interpreter exit. A renderer that fails is discarded
-and the next export starts a fresh one.
+CLI) stay synchronous, and it is closed at interpreter exit. Exports are rendered one at a time
+(kaleido has one tab anyway): a render's timeout then counts that render only, and a renderer
+discarded after a failure is never one that another thread is still rendering with. A renderer
+that fails is discarded, with the reason logged, and the next export starts a fresh one.
+
+A renderer counts as started once it has drawn a tiny probe figure; see :meth:`_Renderer.warm_up`
+for why ``Kaleido.open()`` returning is not enough.
+
+:func:`with_export_context` adds a line saying what a chart is of (model, grouping, verdict,
+time, file) to a copy of a figure, for files that leave the workbench.
 """
 
 from __future__ import annotations
@@ -17,8 +25,11 @@ import asyncio
 import atexit
 import contextlib
 import html
+import logging
 import os
+import re
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +45,14 @@ DEFAULT_HEIGHT = 500
 START_TIMEOUT_S = 60.0
 RENDER_TIMEOUT_S = 60.0
 _HTML_CONFIG = {"displaylogo": False, "responsive": True}
+# The smallest figure that runs kaleido's whole render path (plotly.js, image encoding).
+_PROBE_FIGURE: dict[str, Any] = {"data": [{"type": "bar", "x": [0], "y": [1]}], "layout": {}}
+_PROBE_OPTS: dict[str, Any] = {"format": "png", "width": 40, "height": 30, "scale": 1}
+# What a render says when it ran before kaleido's page was ready: its script had not yet defined
+# kaleido_scopes, or the JavaScript context kaleido noted was the replaced blank page's.
+_PAGE_NOT_READY = ("kaleido_scopes is not defined", "Cannot find context with specified id")
+
+_log = logging.getLogger(__name__)
 
 
 class ExportUnavailable(GovernanceError):
@@ -62,6 +81,104 @@ def figure_to_html(fig: go.Figure, *, title: str | None = None) -> bytes:
     if title:
         page = page.replace("<head>", f"<head>\n    <title>{html.escape(title)}</title>", 1)
     return page.encode("utf-8")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+CONTEXT_PART_LIMIT = 80  # characters of one user-supplied part of the context line
+CONTEXT_FONT_SIZE = 11
+_CONTEXT_BAND_PX = 26  # added below the figure for the context line
+
+
+def _context_text(text: object, limit: int = CONTEXT_PART_LIMIT) -> str:
+    """User text for the context line: one line, shortened, and HTML-escaped for plotly.
+
+    Plotly draws a subset of HTML in annotations (``<b>``, ``<a href>``, ``<br>``...): escaped,
+    a model called ``<a href=...>`` is drawn as typed, not as a link.
+    """
+    plain = " ".join(_CONTROL.sub(" ", str(text)).split())
+    if len(plain) > limit:
+        plain = plain[: limit - 1].rstrip() + "…"
+    return html.escape(plain, quote=False)
+
+
+def export_context_line(
+    *,
+    model: str | None,
+    grouping: str,
+    verdict: str | None,
+    generated_at: datetime,
+    source: str | None,
+) -> str:
+    """``credit-scoring 1.4.0 · race × sex · verdict FAIL · 2026-12-01 14:03 UTC · data.csv``.
+
+    Parts that are None or blank are left out; user text is escaped (see :func:`_context_text`).
+    A naive ``generated_at`` is taken as UTC. ``verdict`` may be a verdict's value (``fail``,
+    ``insufficient_data``) or an enum holding one; it is shown in capitals.
+    """
+    when = generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=UTC)
+    verdict_value = getattr(verdict, "value", verdict)
+    parts = [
+        _context_text(model) if model and str(model).strip() else None,
+        _context_text(grouping) if grouping and str(grouping).strip() else None,
+        (
+            f"verdict {_context_text(str(verdict_value).replace('_', ' ').upper(), 30)}"
+            if verdict_value
+            else None
+        ),
+        when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        _context_text(source) if source and str(source).strip() else None,
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def with_export_context(
+    fig: go.Figure,
+    *,
+    model: str | None,
+    grouping: str,
+    verdict: str | None,
+    generated_at: datetime,
+    source: str | None,
+) -> go.Figure:
+    """A copy of ``fig`` with a line below it naming what it shows, for exported files.
+
+    An image that leaves the workbench (a PNG in a slide, an SVG in a report) otherwise says
+    nothing of the model, the data or when it was assessed. The line (see
+    :func:`export_context_line`) is an annotation in a band added under the plot, so the plot
+    area keeps its size and the figure's own title, subtitle and legend stay as they were.
+    ``fig`` itself is not changed.
+    """
+    out = go.Figure(fig)
+    margin = out.layout.margin
+    bottom = margin.b if margin.b is not None else 80  # plotly's default bottom margin
+    height = out.layout.height or DEFAULT_HEIGHT
+    out.update_layout(
+        height=height + _CONTEXT_BAND_PX,
+        margin={"b": bottom + _CONTEXT_BAND_PX},
+    )
+    out.add_annotation(
+        text=export_context_line(
+            model=model,
+            grouping=grouping,
+            verdict=verdict,
+            generated_at=generated_at,
+            source=source,
+        ),
+        name="export context",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        # From the bottom of the plot area, past the figure's own bottom margin (tick labels,
+        # axis title) into the added band.
+        yshift=-(bottom + 4),
+        showarrow=False,
+        align="left",
+        font={"size": CONTEXT_FONT_SIZE, "color": "#555555"},
+    )
+    return out
 
 
 def chromium_path() -> Path:
@@ -111,9 +228,36 @@ class _Renderer:
         self._thread.start()
         try:
             self._call(self._open(), START_TIMEOUT_S)
+            self.warm_up()
         except BaseException:
             self.close()
             raise
+
+    def warm_up(self) -> None:
+        """Render a probe figure, once more if the first ran before kaleido's page was ready.
+
+        ``Kaleido.open()`` navigates its tab to kaleido's page and waits for a JavaScript context
+        and for a ``Page.loadEventFired`` event, subscribed to before the navigation, so an
+        event of the tab's previous (blank) document can satisfy it. It can then return while
+        the page's ~5 MB of script (plotly.js, ``kaleido_scopes``) is still loading: seen
+        under load as a context of kaleido's page in which ``kaleido_scopes`` is undefined. The
+        first render then fails with "ReferenceError: kaleido_scopes is not defined"; on an
+        idle machine the script wins the race. Kaleido reloads a tab after every render,
+        failed or not, and waits for that reload properly, so one more probe runs in a ready
+        page. Any other failure, or a second one, is a real start-up failure.
+        """
+        try:
+            self.render(_PROBE_FIGURE, _PROBE_OPTS)
+        except Exception as exc:
+            if not any(sign in str(exc) for sign in _PAGE_NOT_READY):
+                raise
+            _log.warning(
+                "Chromium's kaleido page was not ready when the browser had started (%s: %s); "
+                "kaleido has reloaded it, probing once more.",
+                type(exc).__name__,
+                str(exc)[:300],
+            )
+            self.render(_PROBE_FIGURE, _PROBE_OPTS)
 
     async def _open(self) -> None:
         import kaleido
@@ -148,6 +292,8 @@ class _Renderer:
 
 
 _lock = threading.Lock()
+# Held for a whole export (start-up included): one render at a time per process.
+_render_lock = threading.Lock()
 _renderer: _Renderer | None = None
 
 
@@ -232,13 +378,21 @@ def figure_to_image(
         "scale": float(scale if scale is not None else (2 if fmt == "png" else 1)),
     }
     spec = fig.to_dict()
-    renderer = _get_renderer()
-    try:
-        return renderer.render(spec, opts)
-    except Exception as exc:
-        # The browser may be wedged or gone: start afresh on the next export.
-        _discard(renderer)
-        raise ExportFailed(
-            f"The {fmt.upper()} export failed ({type(exc).__name__}: {exc}). Try again; if it "
-            "keeps failing, export HTML instead and report the problem."
-        ) from exc
+    with _render_lock:
+        renderer = _get_renderer()
+        try:
+            return renderer.render(spec, opts)
+        except Exception as exc:
+            # The browser may be wedged or gone: start afresh on the next export. Logged, as
+            # callers such as the PDF report turn the failure into a note and carry on.
+            _log.warning(
+                "%s export failed, discarding the browser: %s: %s",
+                fmt.upper(),
+                type(exc).__name__,
+                str(exc)[:300],
+            )
+            _discard(renderer)
+            raise ExportFailed(
+                f"The {fmt.upper()} export failed ({type(exc).__name__}: {exc}). Try again; if "
+                "it keeps failing, export HTML instead and report the problem."
+            ) from exc

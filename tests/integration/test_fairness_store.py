@@ -97,7 +97,6 @@ def test_policy_versions_are_audited_and_used(uow, session, make_user, csv_file)
 
 def test_model_trend_lists_each_saved_assessment(uow, session, make_user, csv_file, tmp_path):
     scientist = make_user(Role.DATA_SCIENTIST, "sci")
-    artifacts = ArtifactStore(tmp_path / "artifacts")
     for version in ("1.0", "1.1"):
         store.save_assessment(
             uow, actor=scientist.actor(), result=assess_file(csv_file, SPEC),

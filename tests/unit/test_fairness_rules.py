@@ -25,8 +25,9 @@ from governance.fairness.choices import (
     parse_reference_options,
     positive_from_words,
     suggest_positive_label,
+    value_order,
 )
-from governance.fairness.engine import MISSING, assess_arrays, assess_file, value_order
+from governance.fairness.engine import MISSING, assess_arrays, assess_file
 from governance.fairness.frames import groups_frame
 from governance.fairness.metrics import Counts
 from governance.fairness.policy import Policy, Verdict

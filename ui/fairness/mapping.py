@@ -47,6 +47,16 @@ def follow_file(file_id: str) -> None:
     st.session_state[_MAPPING_FOR] = file_id
 
 
+def _seed(key: str, value: object) -> str:
+    """Give widget ``key`` its suggested value unless the person already chose one.
+
+    Seeding through session state, not a widget's ``index``/``default``, is what makes a new
+    file's suggestions win over what the browser still shows of the previous file.
+    """
+    st.session_state.setdefault(key, value)
+    return key
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _values(path: str, name: str, column: str, file_id: str) -> list[str]:
     del file_id  # keys the cache per upload: the same temporary path may hold another file
@@ -62,8 +72,9 @@ class _Columns:
     def names(self) -> list[str]:
         return self.overview.column_names
 
-    def index(self, name: str | None, *, offset: int = 0) -> int | None:
-        return self.names.index(name) + offset if name in self.names else None
+    def pick(self, name: str | None) -> str | None:
+        """``name`` when the file has such a column."""
+        return name if name in self.names else None
 
     def values(self, column: str) -> list[str] | None:
         try:
@@ -80,17 +91,15 @@ def _decision(
     hints = cols.overview.suggestions
     options = [NONE, *cols.names]
     y_pred = where.selectbox(
-        "Prediction (the model's decision)",
+        "Prediction (the decision)",
         options,
-        index=cols.index(hints.get("y_pred"), offset=1) or 0,
-        key="fair_y_pred",
+        key=_seed("fair_y_pred", cols.pick(hints.get("y_pred")) or NONE),
         help="0/1, booleans or the label's own values.",
     )
     score = where.selectbox(
         "Score (0 to 1, optional with a prediction)",
         options,
-        index=cols.index(hints.get("score"), offset=1) or 0,
-        key="fair_score",
+        key=_seed("fair_score", cols.pick(hints.get("score")) or NONE),
         help="With a score the page adds ROC, calibration, AUC and a threshold sweep.",
     )
     threshold = None
@@ -99,9 +108,8 @@ def _decision(
             "Threshold: scores at or above it are positive",
             0.0,
             1.0,
-            0.5,
-            0.01,
-            key="fair_threshold",
+            step=0.01,
+            key=_seed("fair_threshold", 0.5),
         )
     return (None if y_pred == NONE else y_pred), (None if score == NONE else score), threshold
 
@@ -113,12 +121,10 @@ def _positive(
     if not values:
         return None
     guess = suggest_positive_label(values)
-    return where.selectbox(
-        "Positive class (the favourable outcome)",
-        values,
-        index=values.index(guess) if guess in values else len(values) - 1,
-        key="fair_positive",
-    )
+    if st.session_state.get("fair_positive") not in values:
+        # Another outcome column was chosen: its own values, its own suggestion.
+        st.session_state["fair_positive"] = guess if guess in values else values[-1]
+    return where.selectbox("Positive class (the favourable outcome)", values, key="fair_positive")
 
 
 def _bands(
@@ -128,7 +134,7 @@ def _bands(
     for column in [s for s in sensitive if cols.overview.numeric(s)]:
         text = where.text_input(
             f"Bands for {column} (cut points, e.g. 25, 45, 65; empty: none)",
-            key=f"fair_bands_{column}",
+            key=_seed(f"fair_bands_{column}", ""),
         )
         try:
             points = parse_cut_points(text, column)
@@ -157,7 +163,7 @@ def _references(
         choice = where.selectbox(
             f"Reference group for {column}",
             [DEFAULT_REFERENCE, *options],
-            key=f"fair_reference_{column}",
+            key=_seed(f"fair_reference_{column}", DEFAULT_REFERENCE),
             help="Other groups' selection rates are divided by this group's.",
         )
         if choice != DEFAULT_REFERENCE:
@@ -175,22 +181,23 @@ def confirm_columns(upload: Upload, overview: FileOverview) -> Callable[[], Asse
     y_true = left.selectbox(
         "Actual outcome (label)",
         cols.names,
-        index=cols.index(hints.get("y_true")),
-        key="fair_y_true",
+        key=_seed("fair_y_true", cols.pick(hints.get("y_true"))),
         placeholder="Choose a column",
     )
     y_pred, score, threshold = _decision(cols, right)
     positive = _positive(cols, y_true, left)
+    suggested = [s for s in hints.get("sensitive", []) if s in cols.names][:5]
     sensitive = st.multiselect(
         "Sensitive attributes",
         cols.names,
-        default=[s for s in hints.get("sensitive", []) if s in cols.names],
-        key="fair_sensitive",
+        key=_seed("fair_sensitive", suggested),
         max_selections=5,
     )
     left, right = st.columns(2)
     intersect = left.checkbox(
-        "Also cross them (intersectional groups)", key="fair_intersect", disabled=len(sensitive) < 2
+        "Also cross them (intersectional groups)",
+        key=_seed("fair_intersect", False),
+        disabled=len(sensitive) < 2,
     )
     bands = _bands(cols, sensitive, right)
     reference = _references(cols, sensitive, bands or {}, left)

@@ -25,7 +25,7 @@ from governance.fairness import (
 )
 from governance.reports.figures import with_export_context
 from ui.downloads import figure_downloads, safe_filename, table_downloads
-from ui.fairness.tables import show_table
+from ui.fairness.tables import SHORT_SUMMARY_LABELS, show_table
 from ui.formatting import md_escape
 
 VERDICT_STYLE = {
@@ -110,12 +110,12 @@ def _cards(grouping: GroupingResult, shown: Shown) -> None:
         limit = limits.get(key)
         breached = limit is not None and limit.breached(value)
         column.metric(
-            metric.label,
+            SHORT_SUMMARY_LABELS.get(key, metric.label),
             "undefined" if value is None else f"{value:.3f}",
             delta=None if limit is None else f"{'breaks' if breached else 'within'} {limit.text}",
             delta_color="inverse" if breached else "off",
             delta_arrow="off",
-            help=f"{metric.definition}. {level:.0%} interval: {interval}.",
+            help=f"{metric.label}: {metric.definition}. {level:.0%} interval: {interval}.",
             border=True,
         )
 

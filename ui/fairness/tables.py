@@ -22,15 +22,31 @@ CELL_LABELS = {
     "fn": ("False negatives", "actual positive, predicted negative"),
     "tn": ("True negatives", "actual negative, predicted negative"),
 }
-SHORT_RATE_LABELS = {"tpr": "TPR", "fpr": "FPR", "tnr": "TNR", "fnr": "FNR", "npv": "NPV"}
+SHORT_RATE_LABELS = {
+    "tpr": "TPR",
+    "fpr": "FPR",
+    "tnr": "TNR",
+    "fnr": "FNR",
+    "npv": "NPV",
+    "selection_rate": "Selection",
+    "base_rate": "Base rate",
+}
+# Headers short enough that a whole table fits a laptop screen; the full name and definition
+# are the header's help.
+SHORT_SUMMARY_LABELS = {
+    "demographic_parity_difference": "Dem. parity diff.",
+    "demographic_parity_ratio": "Dem. parity ratio",
+    "equalized_odds_difference": "Eq. odds diff.",
+    "equal_opportunity_difference": "Eq. opportunity diff.",
+}
 OTHER_LABELS: dict[str, tuple[str, str | None]] = {
     "group": ("Group", None),
     "n": ("n", "rows in the group"),
     "share": ("Share", "share of all rows"),
-    "disparate_impact": ("Disparate impact", "selection rate ÷ the reference group's"),
-    "selection_rate_difference": ("Difference vs reference", "selection rate − the reference's"),
-    "p_value": ("p-value", "two-proportion z-test against the reference group"),
-    "sufficient_data": ("Enough data", "at least the policy's minimum group size"),
+    "disparate_impact": ("DI", "disparate impact: selection rate ÷ the reference group's"),
+    "selection_rate_difference": ("Δ vs ref.", "selection rate − the reference group's"),
+    "p_value": ("p", "p-value: two-proportion z-test against the reference group"),
+    "sufficient_data": ("Enough", "enough data: at least the policy's minimum group size"),
     "is_reference": ("Reference", None),
     "auc": ("AUC", "area under the ROC curve"),
     "calibration_error": ("Calibration error", "expected calibration error, 10 bins"),
@@ -55,9 +71,12 @@ def _label(column: str) -> tuple[str, str | None]:
         return OTHER_LABELS[column]
     if column in GROUP_METRICS:
         metric = GROUP_METRICS[column]
-        return SHORT_RATE_LABELS.get(column, metric.label), metric.definition
+        return SHORT_RATE_LABELS.get(column, metric.label), f"{metric.label}: {metric.definition}"
     if column in SUMMARY_METRICS:
-        return SUMMARY_METRICS[column].label, SUMMARY_METRICS[column].definition
+        metric = SUMMARY_METRICS[column]
+        return SHORT_SUMMARY_LABELS.get(
+            column, metric.label
+        ), f"{metric.label}: {metric.definition}"
     return column, None
 
 
@@ -66,7 +85,8 @@ def column_config(columns: Iterable[str], **overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for column in columns:
         label, help_text = _label(column)
-        config[column] = st.column_config.Column(label, help=help_text, width="small")
+        # No fixed widths: the grid sizes each column to its short header and values.
+        config[column] = st.column_config.Column(label, help=help_text)
     config.update(overrides)
     return config
 
@@ -90,10 +110,30 @@ _FORMATS = {
 }
 
 
+def _text(column: pd.Series, kind: str) -> pd.Series:
+    formatter = _FORMATS[kind]
+    render = formatter.format if isinstance(formatter, str) else formatter
+    return column.map(lambda v: "—" if pd.isna(v) else render(v))
+
+
 def styled(frame: pd.DataFrame) -> Styler:
-    """``frame`` with display text: percentages to one decimal, ratios to three, "—" undefined."""
-    formats = {c: _FORMATS[k] for c in frame.columns if (k := _kind(c)) in _FORMATS}
-    return frame.style.format(formats, na_rep="—")  # type: ignore[arg-type]
+    """``frame`` with display text: percentages to one decimal, ratios to three, "—" undefined.
+
+    A column holding an undefined value becomes text: the grid shows a missing number as "None"
+    whatever the display text, and "undefined" must read as such. Other columns stay numbers
+    (they sort as numbers) with a display format.
+    """
+    frame = frame.copy()
+    formats: dict[str, Any] = {}
+    for name in frame.columns:
+        kind = _kind(name)
+        if kind not in _FORMATS:
+            continue
+        if frame[name].isna().any():
+            frame[name] = _text(frame[name], kind)
+        else:
+            formats[name] = _FORMATS[kind]
+    return frame.style.format(formats)
 
 
 def show_table(frame: pd.DataFrame, **overrides: Any) -> None:
