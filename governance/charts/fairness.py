@@ -652,6 +652,47 @@ class _SmallMultiples:
         return self.plot + self.top + self.bottom
 
 
+def _confusion_trace(row: pd.Series, min_size: int) -> go.Heatmap:
+    """One group's 2 × 2 matrix of shares, its cells' counts as text and hover data."""
+    n = int(row["n"])
+    label = display_text(row["group"])
+    z = [[row[c] / n if n else np.nan for c in pair] for pair in CONFUSION_LAYOUT]
+    ok = bool(row["sufficient_data"])
+    text = [
+        [f"{int(row[c]):,}<br>{_pct(row[c] / n if n else np.nan)}" for c in pair]
+        for pair in CONFUSION_LAYOUT
+    ]
+    custom = [
+        [[int(row[c]), n, _CELL_NAMES[c], label, _note(ok, False, min_size)] for c in pair]
+        for pair in CONFUSION_LAYOUT
+    ]
+    colour: dict[str, object] = (
+        {"coloraxis": "coloraxis"}
+        if ok
+        else {
+            "colorscale": [[0, palette.MISSING_CELL], [1, palette.MISSING_CELL]],
+            "showscale": False,
+        }
+    )
+    return go.Heatmap(
+        z=z,
+        x=["Predicted +", "Predicted −"],
+        y=["Actual +", "Actual −"],
+        text=text,
+        texttemplate="%{text}",
+        textfont={"size": 12},
+        customdata=custom,
+        hovertemplate=(
+            "%{customdata[3]}<br>%{customdata[2]}: %{customdata[0]:,} "
+            "(%{z:.1%} of n = %{customdata[1]:,})%{customdata[4]}<extra></extra>"
+        ),
+        xgap=2,
+        ygap=2,
+        name=label,
+        **colour,
+    )
+
+
 def confusion_matrix_chart(
     groups: pd.DataFrame,
     *,
@@ -686,46 +727,11 @@ def confusion_matrix_chart(
     )
     shares: list[float] = []
     for i, row in frame.iterrows():
-        n = int(row["n"])
-        label = display_text(row["group"])
-        z = [[row[c] / n if n else np.nan for c in pair] for pair in CONFUSION_LAYOUT]
-        ok = bool(row["sufficient_data"])
-        if ok:
-            shares.extend(v for pair in z for v in pair)
-        text = [
-            [f"{int(row[c]):,}<br>{_pct(row[c] / n if n else np.nan)}" for c in pair]
-            for pair in CONFUSION_LAYOUT
-        ]
-        custom = [
-            [[int(row[c]), n, _CELL_NAMES[c], label, _note(ok, False, min_size)] for c in pair]
-            for pair in CONFUSION_LAYOUT
-        ]
-        colour: dict[str, object] = (
-            {"coloraxis": "coloraxis"}
-            if ok
-            else {
-                "colorscale": [[0, palette.MISSING_CELL], [1, palette.MISSING_CELL]],
-                "showscale": False,
-            }
-        )
+        trace = _confusion_trace(row, min_size)
+        if row["sufficient_data"]:
+            shares.extend(v for pair in trace.z for v in pair)
         fig.add_trace(
-            go.Heatmap(
-                z=z,
-                x=["Predicted +", "Predicted −"],
-                y=["Actual +", "Actual −"],
-                text=text,
-                texttemplate="%{text}",
-                textfont={"size": 12},
-                customdata=custom,
-                hovertemplate=(
-                    "%{customdata[3]}<br>%{customdata[2]}: %{customdata[0]:,} "
-                    "(%{z:.1%} of n = %{customdata[1]:,})%{customdata[4]}<extra></extra>"
-                ),
-                xgap=2,
-                ygap=2,
-                name=label,
-                **colour,
-            ),
+            trace,
             row=int(i) // cols + 1,  # type: ignore[call-overload]
             col=int(i) % cols + 1,  # type: ignore[call-overload]
         )
@@ -759,6 +765,24 @@ def confusion_matrix_chart(
     return fig
 
 
+def _feature_pair(
+    groups: pd.DataFrame, row_feature: str | None, column_feature: str | None
+) -> tuple[str, str]:
+    """The two feature columns of an intersection heatmap: as given, else the frame's first."""
+    if row_feature is None or column_feature is None:
+        known = list(groups.attrs.get("feature_columns", []))
+        if len(known) < 2:
+            raise ValueError(
+                "an intersection heatmap needs two feature columns: pass row_feature and "
+                "column_feature, or the frame of an intersectional grouping"
+            )
+        row_feature = row_feature or known[0]
+        column_feature = column_feature or known[1 if known[0] == row_feature else 0]
+    if row_feature == column_feature:
+        raise ValueError("row_feature and column_feature must differ")
+    return row_feature, column_feature
+
+
 def intersection_heatmap(
     groups: pd.DataFrame,
     *,
@@ -777,17 +801,7 @@ def intersection_heatmap(
     sorted column values.
     """
     policy = policy or Policy()
-    if row_feature is None or column_feature is None:
-        known = list(groups.attrs.get("feature_columns", []))
-        if len(known) < 2:
-            raise ValueError(
-                "an intersection heatmap needs two feature columns: pass row_feature and "
-                "column_feature, or the frame of an intersectional grouping"
-            )
-        row_feature = row_feature or known[0]
-        column_feature = column_feature or known[1 if known[0] == row_feature else 0]
-    if row_feature == column_feature:
-        raise ValueError("row_feature and column_feature must differ")
+    row_feature, column_feature = _feature_pair(groups, row_feature, column_feature)
     _need(groups, [row_feature, column_feature, "n", "tp", "fp"])
     frame = groups.assign(
         _row=groups[row_feature].astype(str),

@@ -117,18 +117,15 @@ def export_context_line(
     """
     when = generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=UTC)
     verdict_value = getattr(verdict, "value", verdict)
+    shown_verdict = _context_text(str(verdict_value or "").replace("_", " ").upper(), 30)
     parts = [
-        _context_text(model) if model and str(model).strip() else None,
-        _context_text(grouping) if grouping and str(grouping).strip() else None,
-        (
-            f"verdict {_context_text(str(verdict_value).replace('_', ' ').upper(), 30)}"
-            if verdict_value
-            else None
-        ),
+        _context_text(model or ""),
+        _context_text(grouping or ""),
+        f"verdict {shown_verdict}" if shown_verdict else "",
         when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        _context_text(source) if source and str(source).strip() else None,
+        _context_text(source or ""),
     ]
-    return " · ".join(p for p in parts if p)
+    return " · ".join(p for p in parts if p)  # blank parts (after cleaning) are left out
 
 
 def with_export_context(

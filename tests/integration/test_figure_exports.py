@@ -7,10 +7,11 @@ under CI (``CI=true``), where that is a failure. Image export never downloads a 
 from __future__ import annotations
 
 import io
+import logging
 import os
 import time
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from governance.charts.fairness import selection_rate_chart
+from governance.charts.fairness import confusion_matrix_chart, selection_rate_chart
 from governance.errors import GovernanceError, ValidationError
 from governance.fairness.engine import assess_arrays
 from governance.fairness.frames import groups_frame
@@ -27,9 +28,11 @@ from governance.fairness.policy import Policy
 from governance.reports import figures
 from governance.reports.figures import (
     ExportUnavailable,
+    export_context_line,
     figure_to_html,
     figure_to_image,
     image_export_unavailable,
+    with_export_context,
 )
 from governance.reports.tables import frame_to_excel
 
@@ -119,6 +122,143 @@ def test_missing_browser_says_how_to_install_it(fig, monkeypatch, tmp_path):
         figure_to_image(fig, "png")
     assert isinstance(caught.value, GovernanceError)
     assert figures._renderer is None
+
+
+def _evaluate(renderer: figures._Renderer, expression: str) -> list[object]:
+    """``expression`` evaluated in each of the renderer's browser tabs (their page's main world)."""
+    out = []
+    for tab in renderer._kaleido.tabs.values():
+        reply = renderer._call(
+            tab.send_command("Runtime.evaluate", params={"expression": expression}), 10
+        )
+        out.append(reply["result"]["result"].get("value"))
+    return out
+
+
+def test_a_page_not_ready_at_start_is_probed_once_more(chromium, fig, caplog):
+    """The flake's cause, injected: a render before kaleido's page has defined kaleido_scopes.
+
+    Under load, ``Kaleido.open()`` can return before its page's script has run (see
+    ``_Renderer.warm_up``); deleting ``kaleido_scopes`` puts a started browser in that state.
+    """
+    renderer = figures._renderer or figures._get_renderer()
+    with figures._render_lock:
+        assert _evaluate(renderer, "delete window.kaleido_scopes; typeof kaleido_scopes") == [
+            "undefined"
+        ] * len(renderer._kaleido.tabs)
+        with caplog.at_level(logging.WARNING, logger=figures.__name__):
+            renderer.warm_up()  # the first probe fails, kaleido reloads the page, then it works
+        assert "not ready" in caplog.text and "kaleido_scopes is not defined" in caplog.text
+        assert set(_evaluate(renderer, "typeof kaleido_scopes")) == {"object"}
+    assert figures._renderer is renderer  # recovered without a new browser
+    assert figure_to_image(fig, "png").startswith(PNG_MAGIC)
+
+
+def test_any_other_start_up_failure_is_not_retried(chromium, caplog):
+    renderer = figures._renderer or figures._get_renderer()
+    with figures._render_lock:
+        # A page whose renderer refuses every figure: a real failure, not a page still loading.
+        _evaluate(
+            renderer,
+            "window.kaleido_scopes.plotly = () => Promise.resolve({code: 1, message: 'broken'})",
+        )
+        with (
+            caplog.at_level(logging.WARNING, logger=figures.__name__),
+            pytest.raises(Exception, match="broken"),
+        ):
+            renderer.warm_up()
+        assert "not ready" not in caplog.text
+        # Kaleido reloaded the page after the failed render: it renders again.
+        assert set(_evaluate(renderer, "typeof kaleido_scopes")) == {"object"}
+        renderer.warm_up()
+
+
+# --- export context ----------------------------------------------------------------------------
+
+WHEN = datetime(2026, 12, 1, 14, 3, 27, tzinfo=UTC)
+
+
+def test_export_context_line_names_model_grouping_verdict_time_and_file():
+    line = export_context_line(
+        model="credit-scoring 1.4.0",
+        grouping="race × sex",
+        verdict="fail",
+        generated_at=WHEN,
+        source="predictions.csv",
+    )
+    assert (
+        line == "credit-scoring 1.4.0 · race × sex · verdict FAIL · 2026-12-01 14:03 UTC · "
+        "predictions.csv"
+    )
+    # Missing parts are left out; other zones are shown in UTC; a naive time is UTC.
+    paris = WHEN.astimezone(timezone(timedelta(hours=1)))
+    assert (
+        export_context_line(
+            model=None, grouping="race", verdict=None, generated_at=paris, source=" "
+        )
+        == "race · 2026-12-01 14:03 UTC"
+    )
+    assert "verdict INSUFFICIENT DATA" in export_context_line(
+        model=None,
+        grouping="race",
+        verdict="insufficient_data",
+        generated_at=WHEN.replace(tzinfo=None),
+        source=None,
+    )
+
+
+def test_export_context_is_escaped_and_on_a_copy(fig):
+    height, bottom = fig.layout.height, fig.layout.margin.b
+    annotations = len(fig.layout.annotations)
+    out = with_export_context(
+        fig,
+        model='<a href="https://evil.example">m</a> & co',
+        grouping="<b>race</b>",
+        verdict="pass",
+        generated_at=WHEN,
+        source="x" * 300 + "\n.csv",
+    )
+    assert out is not fig
+    assert (fig.layout.height, fig.layout.margin.b) == (height, bottom)  # the original untouched
+    assert len(fig.layout.annotations) == annotations
+    (note,) = [a for a in out.layout.annotations if a.name == "export context"]
+    text = note.text
+    assert "<a" not in text and "<b>" not in text
+    assert '&lt;a href="https://evil.example"&gt;m&lt;/a&gt; &amp; co' in text
+    assert "&lt;b&gt;race&lt;/b&gt;" in text and "verdict PASS" in text
+    assert "\n" not in text and text.endswith("…")  # one line; the long name shortened
+    # Below the plot, in a band added to the figure: the plot area keeps its size.
+    assert (note.yref, note.y, note.yanchor) == ("paper", 0, "top")
+    assert out.layout.height - height == out.layout.margin.b - bottom > 0
+    assert -note.yshift > bottom  # past the figure's own bottom margin (tick labels)
+    # The title and the figure's data are as they were.
+    assert out.layout.title.text == fig.layout.title.text and out.data == fig.data
+
+
+def test_export_context_keeps_subplot_titles(frame):
+    small_multiples = confusion_matrix_chart(frame)
+    out = with_export_context(
+        small_multiples, model=None, grouping="race", verdict=None, generated_at=WHEN, source=None
+    )
+    assert len(out.layout.annotations) == len(small_multiples.layout.annotations) + 1
+
+
+def test_exported_svg_carries_the_context_line_as_text(chromium, fig):
+    out = with_export_context(
+        fig,
+        model="credit <b>1.4.0</b>",
+        grouping="race",
+        verdict="fail",
+        generated_at=WHEN,
+        source="predictions.csv",
+    )
+    root = ET.fromstring(figure_to_image(out, "svg"))  # noqa: S314 (our own renderer's output)
+    drawn = "".join(root.itertext())
+    assert "credit <b>1.4.0</b> · race · verdict FAIL · 2026-12-01 14:03 UTC" in drawn
+    bold = [e for e in root.iter() if "bold" in (e.get("style") or "")]
+    assert not any("1.4.0" in "".join(e.itertext()) for e in bold)  # drawn as typed, not bold
+    png = figure_to_image(out, "png", scale=1)
+    assert int.from_bytes(png[20:24], "big") == out.layout.height
 
 
 # --- HTML --------------------------------------------------------------------------------------

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import math
+import re
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -10,6 +14,7 @@ import plotly.graph_objects as go
 import pytest
 
 from governance.charts import palette
+from governance.charts.catalog import CHART_TITLES, grouping_charts
 from governance.charts.fairness import (
     confusion_matrix_chart,
     disparate_impact_chart,
@@ -17,11 +22,15 @@ from governance.charts.fairness import (
     error_rates_chart,
     intersection_heatmap,
     selection_rate_chart,
+    wrap_label,
 )
-from governance.fairness.engine import assess_arrays
+from governance.charts.scores import BIN_MARKER_MAX, calibration_chart, roc_chart
+from governance.charts.trend import disparate_impact_trend
+from governance.fairness.engine import assess_arrays, assess_file
 from governance.fairness.frames import RATES, groups_frame, summary_frame
 from governance.fairness.metrics import SUMMARY_METRICS
 from governance.fairness.policy import Policy
+from governance.fairness.spec import AssessmentSpec
 
 POLICY = Policy(bootstrap_replicates=200)
 HOSTILE = '<b>D</b> & <a href="https://evil.example">x</a>'
@@ -362,3 +371,268 @@ def test_display_text_drops_control_characters_and_shortens():
 def test_charts_refuse_a_frame_without_the_needed_columns(race):
     with pytest.raises(ValueError, match="lacks column"):
         selection_rate_chart(race.drop(columns=["selection_rate_ci_low"]))
+
+
+# --- long labels -------------------------------------------------------------------------------
+
+LONG_RACES = ["Native Hawaiian or Other Pacific Islander", "Black or African American", "White"]
+
+
+@pytest.fixture(scope="module")
+def long_crossed() -> pd.DataFrame:
+    """race × sex with long race names: 6 groups of about 500 rows."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    race = rng.choice(LONG_RACES, n)
+    sex = rng.choice(["Female", "Male"], n)
+    r = assess_arrays(
+        y_true=rng.integers(0, 2, n),
+        y_pred=rng.integers(0, 2, n),
+        sensitive={"race": race, "sex": sex},
+        intersect=True,
+        policy=POLICY,
+    )
+    return groups_frame(r.results[2])
+
+
+def _lines_of(text: str) -> list[str]:
+    """Plain lines of a plotly text: ``<br>`` splits, tags dropped, entities decoded."""
+    return [html.unescape(re.sub(r"</?b>", "", line)) for line in text.split("<br>")]
+
+
+def _whole_words(lines: list[str], label: str) -> bool:
+    """Every word on the lines is a whole word of ``label`` (a last one may end in "…")."""
+    words = set(label.replace(",", " ").split())
+    for line in lines:
+        tokens = line.replace("…", " ").replace(",", " ").split()
+        cut = line.rstrip(",").endswith("…")
+        for k, token in enumerate(tokens):
+            shortened = cut and k == len(tokens) - 1
+            if token not in words and not (shortened and any(w.startswith(token) for w in words)):
+                return False
+    return True
+
+
+def test_intersection_tick_labels_break_between_words_only(long_crossed):
+    ticks = selection_rate_chart(long_crossed, policy=POLICY).layout.xaxis.ticktext
+    assert len(ticks) == len(long_crossed) == 6
+    for tick, label in zip(ticks, long_crossed["group"], strict=True):
+        lines = _lines_of(tick)[:-1]  # the last line is "n = …"
+        assert len(lines) >= 2, tick  # each feature starts a line
+        assert _whole_words(lines, label), (tick, label)
+        # Both features stay visible, however long the first one is.
+        sex = label.split("sex=")[1]
+        assert lines[-1] == f"sex={sex}", tick
+    white = [t for t in ticks if t.startswith("race=White")]
+    assert white and all(t.startswith("race=White,<br>sex=") for t in white)
+
+
+def test_wrap_label_never_splits_a_word():
+    assert wrap_label("race=White, sex=Female", 9) == ["race=White,", "sex=Female"]
+    # "sex=Female" is longer than 8: it gets a line of its own, unbroken.
+    assert wrap_label("sex=Female", 8) == ["sex=Female"]
+    long = "race=Native Hawaiian or Other Pacific Islander, sex=Female"
+    lines = wrap_label(long, 12, max_lines=3)
+    assert len(lines) <= 3 and lines[-1] == "sex=Female"
+    assert lines[-2].endswith("…,") and _whole_words(lines, long)
+    # A single word beyond any width is shortened with an ellipsis, not broken across lines.
+    (only,) = wrap_label("code=" + "x" * 80, 10)
+    assert only.endswith("…") and len(only) <= 26
+
+
+def test_confusion_titles_are_shortened_wrapped_and_spaced(long_crossed):
+    fig = confusion_matrix_chart(long_crossed, policy=POLICY)
+    titles = [a.text for a in fig.layout.annotations]
+    assert len(titles) == 6
+    width = 80 // 4  # characters per column at four columns
+    for title, label in zip(titles, long_crossed["group"], strict=True):
+        *name, detail = _lines_of(title)
+        assert len(name) <= 2 and detail.startswith("n = ")
+        assert all(len(line) <= width + 2 for line in name), title
+        assert _whole_words(name, label)
+    assert any("…" in t for t in titles)  # the long names are shortened...
+    assert len(set(titles)) == len(titles)  # ...but every group's title stays its own
+    # The full, escaped name is in every cell's hover data.
+    for trace, label in zip(fig.data, long_crossed["group"], strict=True):
+        assert {c[3] for row in trace.customdata for c in row} == {display_text(label)}
+    # Rows of matrices are far enough apart for the titles between them.
+    lines = max(len(_lines_of(t)) for t in titles)
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    upper, lower = fig.layout.yaxis.domain, fig.layout.yaxis5.domain
+    assert (upper[0] - lower[1]) * plot_px >= 30 + 15 * lines
+    assert fig.layout.margin.t >= 60 + 15 * lines  # the first row's titles, under the title
+
+
+# --- ROC and calibration -----------------------------------------------------------------------
+
+
+def _scored_groups(count: int) -> list[dict]:
+    """Group results as JSON with curves, as ``GroupResult.to_json`` gives them."""
+    out = []
+    for i in range(count):
+        n = [5 + 40 * k * (i + 1) for k in range(10)]
+        out.append(
+            {
+                "group": {"code": f"g{i:02d}"},
+                "n": sum(n),
+                "auc": 0.7,
+                "curves": {
+                    "roc": {
+                        "fpr": [0.0, 0.2, 1.0],
+                        "tpr": [0.0, 0.6, 1.0],
+                        "threshold": [1.0, 0.5, 0.0],
+                    },
+                    "calibration": {
+                        "mean_score": [k / 10 + 0.05 for k in range(10)],
+                        "observed_rate": [k / 10 for k in range(10)],
+                        "n": n,
+                    },
+                },
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize("build", [roc_chart, calibration_chart])
+def test_twelve_groups_get_twelve_distinct_styles(build):
+    fig = build(_scored_groups(12))
+    lines = [t for t in fig.data if t.hoverinfo != "skip"]
+    assert len(lines) == 12
+    styles = [(t.line.color, t.line.dash, t.marker.symbol) for t in lines]
+    assert len(set(styles)) == 12
+    assert "markers" in lines[0].mode
+    # Colours come back after eight groups, but never with the same dash.
+    assert styles[8][0] == styles[0][0] and styles[8][1] != styles[0][1]
+
+
+def test_series_styles_cover_twenty_four_groups():
+    styles = [palette.series_style(i) for i in range(24)]
+    assert len({(s.colour, s.dash) for s in styles}) == 24
+    assert {s.colour for s in styles} == set(palette.OKABE_ITO)
+
+
+def test_calibration_shows_each_bins_count():
+    groups = _scored_groups(2)
+    fig = calibration_chart(groups)
+    first, second = (t for t in fig.data if t.hoverinfo != "skip")
+    n = groups[1]["curves"]["calibration"]["n"]
+    assert [row[0] for row in second.customdata] == n
+    assert "n = %{customdata[0]" in second.hovertemplate
+    sizes = list(second.marker.size)
+    assert sizes == sorted(sizes) and sizes[0] < sizes[-1]  # bigger bins, bigger markers
+    assert sizes[-1] == pytest.approx(BIN_MARKER_MAX)  # the chart's largest bin
+    assert max(first.marker.size) < BIN_MARKER_MAX  # sizes compare across groups
+    assert "rows in the score bin" in fig.layout.title.subtitle.text
+
+
+def test_score_charts_escape_group_names():
+    groups = _scored_groups(1)
+    groups[0]["group"] = {"code": "<b>x</b>"}
+    for build in (roc_chart, calibration_chart):
+        texts = _every_text(build(groups))
+        assert not any("<b>x" in t for t in texts)
+        assert any("&lt;b&gt;x" in t for t in texts)
+
+
+# --- trend -------------------------------------------------------------------------------------
+
+
+def _trend(times: list[datetime], grouping: str = "race") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "created_at": times,
+            "grouping": grouping,
+            "min_disparate_impact": np.linspace(0.7, 0.9, len(times)),
+            "model_version": ["1.4.0"] * len(times),
+            "verdict": ["fail"] * len(times),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        [datetime(2026, 12, 1, 14, 3, tzinfo=UTC)],
+        [datetime(2026, 12, 1, 14, 3) + timedelta(minutes=m) for m in (0, 2, 9)],  # naive: UTC
+    ],
+    ids=["one point", "minutes apart"],
+)
+def test_trend_over_minutes_shows_whole_days(times):
+    fig = disparate_impact_trend(_trend(times))
+    axis = fig.layout.xaxis
+    start, end = (pd.Timestamp(x) for x in axis.range)
+    assert start <= pd.Timestamp(times[0]).tz_localize(None) - pd.Timedelta(hours=12)
+    assert end >= pd.Timestamp(times[-1]).tz_localize(None) + pd.Timedelta(hours=12)
+    assert end - start >= pd.Timedelta(days=2)
+    assert axis.tickformat == "%Y-%m-%d" and axis.dtick == 24 * 3600 * 1000
+    (trace,) = fig.data
+    assert "markers" in trace.mode and trace.marker.size >= 6
+    assert pd.Timestamp(trace.x[0]) == pd.Timestamp("2026-12-01 14:03")
+
+
+def test_trend_over_weeks_keeps_plotlys_date_axis():
+    times = [datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)]
+    fig = disparate_impact_trend(_trend(times))
+    assert fig.layout.xaxis.range is None and fig.layout.xaxis.tickformat is None
+
+
+def test_trend_escapes_grouping_and_version():
+    frame = _trend([datetime(2026, 12, 1, tzinfo=UTC)], grouping="<i>race</i>")
+    frame["model_version"] = ["<b>2</b>"]
+    (trace,) = disparate_impact_trend(frame).data
+    assert trace.name == "&lt;i&gt;race&lt;/i&gt;"
+    assert trace.customdata[0][0] == "&lt;b&gt;2&lt;/b&gt;"
+
+
+# --- the chart catalog -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scored_grouping(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    n = 3000
+    race = rng.choice(["A", "B", "C"], n)
+    y = rng.random(n) < 0.4
+    score = np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1).round(3)
+    path = tmp_path_factory.mktemp("scored") / "scored.csv"
+    pd.DataFrame({"label": y.astype(int), "score": score, "race": race}).to_csv(path, index=False)
+    spec = AssessmentSpec(y_true="label", score="score", threshold=0.5, sensitive=("race",))
+    return assess_file(path, spec, POLICY).results[0]
+
+
+def test_catalog_lists_each_groupings_charts_in_display_order(result, scored_grouping):
+    single, crossed = result.results[0], result.results[2]
+    base = ["Selection rate", "Error rates", "Disparate impact", "Confusion matrices"]
+    assert list(grouping_charts(single, POLICY)) == base
+    assert list(grouping_charts(crossed, POLICY)) == [*base, "Intersections"]
+    assert list(grouping_charts(scored_grouping, POLICY)) == [*base, "ROC", "Calibration"]
+    assert set(grouping_charts(crossed, POLICY)) <= set(CHART_TITLES)
+
+
+def test_catalog_builders_build_their_own_chart(result, scored_grouping):
+    built = {k: b() for k, b in grouping_charts(result.results[2], POLICY).items()}
+    assert built["Selection rate"].layout.title.text == "Selection rate by race × sex"
+    assert built["Error rates"].data[0].name == "True positive rate"
+    assert built["Disparate impact"].layout.title.text.startswith("Disparate impact ratio")
+    assert len(built["Confusion matrices"].data) == len(result.results[2].groups)
+    assert built["Intersections"].data[0].type == "heatmap"
+    scored = grouping_charts(scored_grouping, POLICY)
+    roc, calibration = scored["ROC"](), scored["Calibration"]()
+    assert len(roc.data) == 1 + len(scored_grouping.groups)  # the diagonal, then each group
+    assert roc.data[1].x == tuple(scored_grouping.groups[0].curves["roc"]["fpr"])
+    assert [r[0] for r in calibration.data[1].customdata] == list(
+        scored_grouping.groups[0].curves["calibration"]["n"]
+    )
+    # The policy reaches the charts: its ratio is the disparate impact line.
+    strict = grouping_charts(result.results[0], Policy(min_disparate_impact_ratio=0.9))
+    lines = _lines(strict["Disparate impact"]())
+    assert next(iter(lines.values())).y == (0.9, 0.9)
+
+
+def test_catalog_builds_nothing_until_a_chart_is_asked_for(result):
+    # No groups: every chart would refuse the (empty) frame, but only when built.
+    empty = dataclasses.replace(result.results[0], groups=[])
+    charts = grouping_charts(empty, POLICY)
+    assert next(iter(charts)) == "Selection rate"
+    with pytest.raises(ValueError, match="no rows"):
+        charts["Selection rate"]()

@@ -5,7 +5,8 @@ pypdf is not a dependency, so the PDF is read here by a small reader: the cross-
 is checked against every object, page contents are inflated and their text-showing operators
 decoded through each font's ToUnicode map. The chart tests need ``/usr/bin/chromium``; where it
 is missing they skip, except under CI (``CI=true``), where that is a failure. Where poppler's
-``pdftoppm`` is installed the pages are also rendered to ``test-results/report/`` for a look.
+``pdftoppm`` is installed the pages are also rendered to PNGs, in pytest's temporary folder
+(``pytest --basetemp=DIR`` keeps them in DIR for a look).
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from governance.fairness.engine import assess_arrays
+from governance.fairness.engine import assess_arrays, assess_file
 from governance.fairness.policy import Policy, Verdict
+from governance.fairness.spec import AssessmentSpec
 from governance.reports import fairness_pdf
 from governance.reports.fairness_pdf import assessment_pdf
 from governance.reports.figures import ExportFailed, ExportUnavailable
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 SHA = "3f" * 32
@@ -91,6 +93,16 @@ class Pdf:
     def page_count(self) -> int:
         pages = next(o for o in self.objects.values() if re.search(rb"/Type /Pages\b", o))
         return int(re.search(rb"/Count (\d+)", pages).group(1))
+
+    def alt_texts(self) -> list[str]:
+        """The alternative text of each image, in the order they are drawn."""
+        out = []
+        for raw in re.findall(rb"/Alt (\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f]+>)", self.data):
+            if raw.startswith(b"<"):
+                out.append(bytes.fromhex(raw[1:-1].decode()).decode("utf-16"))
+            else:
+                out.append(_literal(raw, 0)[0].decode("latin-1"))
+        return out
 
     def image_count(self) -> int:
         return sum(
@@ -485,8 +497,20 @@ def with_charts(result) -> tuple[bytes, float]:
 def test_charts_are_embedded_as_images(result, with_charts):
     data, seconds = with_charts
     pdf = Pdf(data)
-    charts_expected = sum(4 if len(r.sensitive_features) > 1 else 3 for r in result.results)
+    # Per grouping: the catalog's charts (governance.charts.catalog) — selection rate, error
+    # rates, disparate impact, confusion matrices, intersections when crossed (ROC and
+    # calibration need a score, which this assessment has not) — and the threshold sweep when
+    # a score was assessed.
+    charts_expected = sum(
+        (5 if len(r.sensitive_features) > 1 else 4) + (r.sweep is not None) for r in result.results
+    )
     assert pdf.image_count() == charts_expected
+    base = ["Selection rate", "Error rates", "Disparate impact", "Confusion matrices"]
+    assert pdf.alt_texts() == [
+        f"{title} chart of {r.name}"
+        for r in result.results
+        for title in ([*base, "Intersections"] if len(r.sensitive_features) > 1 else base)
+    ]
     text = pdf.text()
     assert "Charts are not included" not in text
     assert "Charts were not requested" not in text
@@ -494,18 +518,45 @@ def test_charts_are_embedded_as_images(result, with_charts):
     assert seconds < 120, f"the report with charts took {seconds:.1f} s"
 
 
-def test_pages_render_with_poppler(result, plain, request):
-    """Render every page to test-results/report/ (for a human look) and check none is blank."""
+def test_a_scored_assessment_has_roc_and_calibration_charts(tmp_path):
+    _need_chromium()
+    rng = np.random.default_rng(11)
+    n = 2000
+    y = rng.random(n) < 0.4
+    frame = pd.DataFrame(
+        {
+            "label": y.astype(int),
+            "score": np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1).round(3),
+            "race": rng.choice(["A", "B"], n),
+        }
+    )
+    frame.to_csv(tmp_path / "scored.csv", index=False)
+    spec = AssessmentSpec(y_true="label", score="score", threshold=0.5, sensitive=("race",))
+    scored = assess_file(tmp_path / "scored.csv", spec, Policy(bootstrap_replicates=50))
+    rendered = fairness_pdf._render_charts(scored, include=True)
+    assert rendered.note is None
+    (items,) = rendered.items.values()
+    assert [name for name, _ in items] == [
+        "Selection rate",
+        "Error rates",
+        "Disparate impact",
+        "Confusion matrices",
+        "ROC",
+        "Calibration",
+    ]
+    assert all(isinstance(png, bytes) and png.startswith(b"\x89PNG") for _, png in items)
+
+
+def test_pages_render_with_poppler(result, plain, request, tmp_path):
+    """Render every page to PNG in pytest's temporary folder and check none is blank."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         pytest.skip("poppler's pdftoppm is not installed (apt-get install poppler-utils)")
     data = plain
     if CHROMIUM.is_file():
         data = request.getfixturevalue("with_charts")[0]
-    out = ROOT / "test-results" / "report"
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    out = tmp_path / "report"  # never the repository: tests leave the working tree as it was
+    out.mkdir()
     (out / "report.pdf").write_bytes(data)
     subprocess.run(
         [pdftoppm, "-r", "70", "-png", str(out / "report.pdf"), str(out / "page")],

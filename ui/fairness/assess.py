@@ -6,6 +6,7 @@ The assessment is kept in session state as one typed object, tied to the upload 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from governance.actor import Actor
 from governance.artifacts import sha256_file
 from governance.fairness import (
     AssessmentResult,
+    AssessmentSpec,
     FileOverview,
     Policy,
     assess_file,
@@ -61,7 +63,7 @@ def _upload() -> Upload | None:
     return run(lambda _uow: keep_upload(uploaded, slot="fairness", max_mb=max_mb))
 
 
-def _assess(upload: Upload, spec_builder, policy: Policy) -> None:  # type: ignore[no-untyped-def]
+def _assess(upload: Upload, spec_builder: Callable[[], AssessmentSpec], policy: Policy) -> None:
     def assess(_uow: object) -> AssessmentResult:
         with st.spinner("Counting every group in one pass and bootstrapping intervals…"):
             return assess_file(upload.path, spec_builder(), policy, display_name=upload.name)
@@ -71,7 +73,7 @@ def _assess(upload: Upload, spec_builder, policy: Policy) -> None:  # type: igno
         st.session_state[_RESULT] = Assessed(upload.file_id, result, datetime.now(UTC))
 
 
-def _pdf(assessed: Assessed, upload: Upload, generated_by: str) -> bytes:
+def _pdf(assessed: Assessed, upload: Upload, generated_by: str) -> Callable[[], bytes]:
     model = st.session_state.get("fair_model") or None
     version = st.session_state.get("fair_version") or None
 
@@ -86,7 +88,7 @@ def _pdf(assessed: Assessed, upload: Upload, generated_by: str) -> bytes:
             generated_at=datetime.now(UTC),
         )
 
-    return build  # type: ignore[return-value]
+    return build
 
 
 def _save(assessed: Assessed, upload: Upload, actor: Actor, can_save: bool) -> None:
