@@ -66,3 +66,20 @@ def submit(
     st.cache_data.clear()
     st.rerun()
     raise AssertionError("unreachable: st.rerun() raises")
+
+
+_SEEN = "_seen_versions"
+
+
+def seen_version(record: str, current: int) -> int:
+    """The version of ``record`` that was on screen when the person acted.
+
+    A button's click reruns the whole page, which reads the records afresh; what the person
+    decided on is what the previous run showed. That version is returned (for a service's
+    ``expected_version``/``based_on``, so an edit of something changed meanwhile is refused),
+    and ``current`` is remembered for the next run.
+    """
+    versions: dict[str, int] = st.session_state.setdefault(_SEEN, {})
+    previous = versions.get(record, current)
+    versions[record] = current
+    return previous

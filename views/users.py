@@ -9,7 +9,7 @@ from governance.auth.roles import ROLE_DESCRIPTIONS, Action, Role, is_allowed
 from ui.auth import current_user
 from ui.feedback import show_flashes
 from ui.formatting import localise_column, md_escape
-from ui.work import run, submit
+from ui.work import run, seen_version, submit
 
 user = current_user()
 actor = user.actor()
@@ -110,6 +110,9 @@ chosen = st.selectbox(
     ),
 )
 target = by_name[chosen]
+# The version on screen when a button below was clicked: an edit of an account that another
+# administrator changed meanwhile is refused rather than silently overwriting theirs.
+shown_version = seen_version(f"user_{target.id}", target.row_version)
 
 tab_role, tab_status, tab_password = st.tabs(["Role", "Activation", "Password"])
 with tab_role:
@@ -127,7 +130,7 @@ with tab_role:
             actor=actor,
             user_id=target.id,
             role=new_role,
-            expected_version=target.row_version,
+            expected_version=shown_version,
         )
 
 with tab_status:
@@ -147,7 +150,7 @@ with tab_status:
                 actor=actor,
                 user_id=target.id,
                 active=False,
-                expected_version=target.row_version,
+                expected_version=shown_version,
             )
     elif st.button("Reactivate", key="edit_reactivate", type="primary"):
         submit(
@@ -156,7 +159,7 @@ with tab_status:
             actor=actor,
             user_id=target.id,
             active=True,
-            expected_version=target.row_version,
+            expected_version=shown_version,
         )
 
 with tab_password:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -67,6 +68,18 @@ class Policy:
             if not ok:
                 raise ValidationError(f"Policy refused: {message}.")
 
+    def amended(self, **thresholds: float) -> Policy:
+        """This policy with some of its :data:`EDITABLE` thresholds changed (validated anew).
+
+        The interval level, replicates and seed stay as they are: the page and the CLI edit the
+        thresholds people decide on, not the statistics' settings.
+        """
+        unknown = set(thresholds) - set(EDITABLE)
+        if unknown:
+            raise ValidationError(f"Not a threshold of the policy: {', '.join(sorted(unknown))}.")
+        changes = {k: type(getattr(self, k))(v) for k, v in thresholds.items()}
+        return dataclasses.replace(self, **changes)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -74,3 +87,12 @@ class Policy:
     def from_dict(cls, data: dict[str, Any]) -> Policy:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)
+
+
+# The thresholds a compliance officer sets, in the order forms show them.
+EDITABLE: tuple[str, ...] = (
+    "max_demographic_parity_difference",
+    "min_disparate_impact_ratio",
+    "max_equalized_odds_difference",
+    "min_group_size",
+)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from governance.audit.models import AuditEvent
 from governance.auth.roles import Role
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from tests.app.support import FAIRNESS, messages, ok, open_page, signed_in
+from tests.factories import prediction_bytes, prediction_frame
 
 pytestmark = pytest.mark.app
 SAVE = "FormSubmitter:fair_save_form-Save assessment"
@@ -17,14 +17,7 @@ POLICY = "FormSubmitter:fair_policy_form-Put in force"
 
 
 def predictions_csv(n: int = 600, seed: int = 3) -> bytes:
-    rng = np.random.default_rng(seed)
-    race = rng.choice(["A", "B"], n)
-    y = rng.random(n) < 0.4
-    p = rng.random(n) < np.where(race == "A", 0.6, 0.3)
-    lines = ["label,prediction,race"] + [
-        f"{int(a)},{int(b)},{c}" for a, b, c in zip(y, p, race, strict=True)
-    ]
-    return ("\n".join(lines) + "\n").encode()
+    return prediction_bytes(prediction_frame(n, seed))
 
 
 def upload(at, name: str, data: bytes):
@@ -142,3 +135,87 @@ def test_overview_shows_each_models_latest_verdict(make_user, workbench, tmp_pat
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Models assessed"] == "1"
     assert metrics["Latest verdict: fail"] == "1"
+
+
+def test_suggestions_follow_each_upload(make_user):
+    make_user(Role.DATA_SCIENTIST, "sci")
+    first = prediction_frame(300, seed=1, text_labels=True).rename(
+        columns={"label": "outcome", "prediction": "decision", "race": "gender"}
+    )
+    at = upload(open_page(signed_in("sci"), FAIRNESS), "first.csv", prediction_bytes(first))
+    assert at.selectbox(key="fair_y_true").value == "outcome"
+    assert at.selectbox(key="fair_y_pred").value == "decision"
+    assert at.selectbox(key="fair_positive").value == ">50K"
+    assert at.multiselect(key="fair_sensitive").value == ["gender"]
+    at = upload(at, "second.csv", prediction_bytes(prediction_frame(300, seed=2, score=True)))
+    assert at.selectbox(key="fair_y_true").value == "label"
+    assert at.selectbox(key="fair_y_pred").value == "prediction"
+    assert at.selectbox(key="fair_score").value == "probability"
+    assert at.selectbox(key="fair_positive").value == "1"
+    assert at.multiselect(key="fair_sensitive").value == ["race"]
+    assert not at.button(key="fair_run").disabled
+
+
+def test_prediction_and_score_together_keep_the_score_charts(make_user):
+    make_user(Role.DATA_SCIENTIST, "sci")
+    data = prediction_bytes(prediction_frame(600, seed=4, score=True))
+    at = upload(open_page(signed_in("sci"), FAIRNESS), "scored.csv", data)
+    at = ok(at.button(key="fair_run").click().run())
+    [charts] = [g for g in at.get("button_group") if g.label == "Chart"]
+    assert {"ROC", "Calibration"} <= set(charts.options)
+    assert any("Every limit of the policy is met" in m or "No threshold" in m
+               for m in messages(at, "info"))  # fmt: skip
+
+
+def test_a_policy_change_needs_a_reason_and_shows_in_the_history(make_user, store):
+    make_user(Role.COMPLIANCE_OFFICER, "officer")
+    at = open_page(signed_in("officer"), FAIRNESS)
+    at.number_input(key="pol_size").set_value(50)
+    at = ok(at.button(key=POLICY).click().run())
+    assert messages(at, "error") == ["Reason for the change is required."]
+    with store.session() as session:
+        assert session.scalars(select(FairnessPolicyVersion)).all() == []
+    at.text_input(key="pol_note").input("credit groups are large")
+    at = ok(at.button(key=POLICY).click().run())
+    assert "New fairness policy in force (version 1)." in messages(at, "success")
+    history = [d.value for d in at.dataframe if "changes" in d.value.columns]
+    assert history and history[0]["changes"].tolist() == ["min group size 30 → 50"]
+
+
+def test_a_policy_edit_on_an_outdated_version_is_a_conflict(make_user):
+    make_user(Role.COMPLIANCE_OFFICER, "officer-a")
+    make_user(Role.COMPLIANCE_OFFICER, "officer-b")
+    a = open_page(signed_in("officer-a"), FAIRNESS)
+    b = open_page(signed_in("officer-b"), FAIRNESS)
+    b.number_input(key="pol_size").set_value(50)
+    b.text_input(key="pol_note").input("larger groups")
+    ok(b.button(key=POLICY).click().run())
+    a.number_input(key="pol_size").set_value(40)
+    a.text_input(key="pol_note").input("smaller groups")
+    a = ok(a.button(key=POLICY).click().run())
+    assert messages(a, "error") == [
+        "Someone else changed the fairness policy meanwhile: reload and retry."
+    ]
+
+
+def test_a_saved_assessment_opens_again(make_user, workbench, tmp_path):
+    from governance.fairness import assess_file, save_assessment
+    from governance.fairness.spec import AssessmentSpec
+
+    scientist = make_user(Role.DATA_SCIENTIST, "sci")
+    make_user(Role.AUDITOR, "audrey")
+    path = tmp_path / "scored.csv"
+    path.write_bytes(predictions_csv())
+    result = assess_file(path, AssessmentSpec(y_true="label", y_pred="prediction",
+                                              sensitive=("race",)))  # fmt: skip
+    saved_id = workbench.run(
+        save_assessment, actor=scientist.actor(), result=result, source=path,
+        model_name="credit-model",
+    )  # fmt: skip
+    at = open_page(signed_in("audrey"), FAIRNESS)
+    at.selectbox(key="fair_open").set_value(saved_id)
+    at = ok(at.run())
+    assert any("FAIL" in m and "600 rows" in m for m in messages(at, "error"))
+    assert any("saved by sci" in m.value for m in at.markdown)
+    labels = {b.label for b in at.get("download_button")}
+    assert {"PDF report", "Stored file (Parquet)"} <= labels

@@ -251,3 +251,23 @@ def test_auditor_reads_the_table_but_gets_no_forms(make_user):
     assert not at.checkbox
     assert [b.key for b in at.button] == ["sign_out"]
     assert [s.key for s in at.selectbox] == []
+
+
+def test_an_edit_of_an_account_changed_meanwhile_is_a_conflict(
+    store, workbench, users_page, admin, make_user
+):
+    from governance.auth import service as auth
+
+    dana = make_user(Role.DATA_SCIENTIST, "dana")
+    at = users_page
+    ok(at.run())
+    _choose_account(at, "dana")
+    ok(_role_box(at).set_value(Role.COMPLIANCE_OFFICER).run())
+    # Another administrator changes dana while this page shows her as a data scientist.
+    workbench.run(auth.change_role, actor=admin.actor(), user_id=dana.id, role=Role.AUDITOR)
+    ok(at.button(key="edit_role_apply").click().run())
+    assert messages(at, "error") == [
+        "Someone else changed this account meanwhile: reload and retry."
+    ]
+    assert user_named(store, "dana").role is Role.AUDITOR
+    assert len(events(store, "user.role_changed")) == 1

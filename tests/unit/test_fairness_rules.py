@@ -393,3 +393,17 @@ def test_huge_but_finite_cut_points_are_kept():
     assert parse_cut_points("1e308", "x") == (1e308,)
     with pytest.raises(ValidationError, match="finite"):
         parse_cut_points("1e309", "x")  # overflows to inf
+
+
+def test_a_policy_is_amended_in_its_thresholds_only():
+    from governance.fairness.policy import Policy
+
+    base = Policy(bootstrap_replicates=200)
+    new = base.amended(min_group_size=50.0, max_equalized_odds_difference=0.05)
+    assert new.min_group_size == 50 and isinstance(new.min_group_size, int)
+    assert new.max_equalized_odds_difference == 0.05
+    assert new.bootstrap_replicates == 200 and new.random_seed == base.random_seed
+    with pytest.raises(ValidationError, match="Not a threshold of the policy: random_seed"):
+        base.amended(random_seed=1)
+    with pytest.raises(ValidationError, match="min disparate impact ratio"):
+        base.amended(min_disparate_impact_ratio=1.5)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
 from governance.actor import Actor
 from governance.fairness import PolicyVersion, policy_history, update_policy
 from ui.formatting import local_time, localise_column
-from ui.work import run, submit
+from ui.work import run, seen_version, submit
 
 
 def _form(current: PolicyVersion, actor: Actor, can_edit: bool) -> None:
     policy = current.policy
+    seen = seen_version("fairness_policy", current.version)
     with st.form("fair_policy_form"):
         left, right = st.columns(2)
         dpd = left.number_input(
@@ -62,20 +61,18 @@ def _form(current: PolicyVersion, actor: Actor, can_edit: bool) -> None:
     if not can_edit:
         st.caption("Compliance officers change the policy.")
     if apply:
-        new = dataclasses.replace(
-            policy,
-            max_demographic_parity_difference=float(dpd),
-            min_disparate_impact_ratio=float(di),
-            max_equalized_odds_difference=float(eod),
-            min_group_size=int(size),
-        )
         submit(
             update_policy,
             lambda v: f"New fairness policy in force (version {v.version}).",
             actor=actor,
-            policy=new,
+            policy=policy.amended(
+                max_demographic_parity_difference=dpd,
+                min_disparate_impact_ratio=di,
+                max_equalized_odds_difference=eod,
+                min_group_size=size,
+            ),
             reason=reason,
-            based_on=current.version,
+            based_on=seen,
         )
 
 

@@ -84,7 +84,8 @@ def summaries(shown: Shown, pdf: Callable[[], bytes] | None, pdf_name: str) -> N
     show_table(
         frame[SUMMARY_COLUMNS],
         groups_insufficient=st.column_config.Column(
-            f"Groups under {shown.result.policy.min_group_size}", width="small"
+            f"Under {shown.result.policy.min_group_size}",
+            help="groups below the minimum size, left out of the summaries",
         ),
     )
     table_downloads(frame, stem="fairness-summary", key=f"{shown.key}_dl_summary")
