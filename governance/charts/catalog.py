@@ -15,7 +15,8 @@ Which charts a grouping has:
 
 * always: Selection rate, Error rates, Disparate impact, Confusion matrices;
 * with two or more sensitive features: Intersections;
-* when any group carries score curves (the assessment had a score column): ROC, Calibration.
+* when any group carries score curves (the assessment had a score column): ROC, Calibration;
+* when the grouping has a threshold sweep (a score column): Threshold sweep.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import plotly.graph_objects as go
 
 from governance.charts import fairness as charts
 from governance.charts.scores import calibration_chart, roc_chart
+from governance.charts.sweep import threshold_sweep_chart
 from governance.fairness.analysis import GroupingResult
 from governance.fairness.frames import groups_frame
 from governance.fairness.policy import Policy
@@ -42,6 +44,7 @@ CONFUSION_MATRICES = "Confusion matrices"
 INTERSECTIONS = "Intersections"
 ROC = "ROC"
 CALIBRATION = "Calibration"
+THRESHOLD_SWEEP = "Threshold sweep"
 DEFAULT_CHART = SELECTION_RATE
 
 # Every title grouping_charts can return, in display order.
@@ -53,6 +56,7 @@ CHART_TITLES: tuple[str, ...] = (
     INTERSECTIONS,
     ROC,
     CALIBRATION,
+    THRESHOLD_SWEEP,
 )
 
 _FrameChart = Callable[..., go.Figure]
@@ -93,11 +97,14 @@ def grouping_charts(grouping: GroupingResult, policy: Policy) -> dict[str, Chart
         wanted.discard(INTERSECTIONS)
     if not has_curves(grouping):
         wanted -= {ROC, CALIBRATION}
+    if grouping.sweep is None:
+        wanted.discard(THRESHOLD_SWEEP)
     builders: dict[str, ChartBuilder] = {
         title: _from_frame(build, frame, policy) for title, build in _FRAME_CHARTS
     }
     builders[ROC] = _from_curves(roc_chart, curves)
     builders[CALIBRATION] = _from_curves(calibration_chart, curves)
+    builders[THRESHOLD_SWEEP] = lambda: threshold_sweep_chart(grouping.sweep, policy)
     return {title: builders[title] for title in CHART_TITLES if title in wanted}
 
 
@@ -117,6 +124,7 @@ def _from_curves(
 __all__ = [
     "CHART_TITLES",
     "DEFAULT_CHART",
+    "THRESHOLD_SWEEP",
     "ChartBuilder",
     "grouping_charts",
     "has_curves",

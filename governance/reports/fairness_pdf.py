@@ -36,7 +36,7 @@ from fpdf import FPDF
 from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
-from governance.charts.catalog import ChartBuilder, grouping_charts
+from governance.charts.catalog import THRESHOLD_SWEEP, ChartBuilder, grouping_charts
 from governance.fairness.analysis import (
     AssessmentResult,
     GroupingResult,
@@ -530,8 +530,14 @@ GROUP_TABLE_ALIGN = ("LEFT", *(["RIGHT"] * 9), "CENTER")
 
 
 def _chart_builders(grouping: GroupingResult, policy: Policy) -> dict[str, ChartBuilder]:
-    """The grouping's charts, as the page lists them: the catalog's, in its order."""
-    return grouping_charts(grouping, policy)
+    """The grouping's charts, as the page lists them: the catalog's, in its order.
+
+    The threshold sweep is left to its own section (:func:`_sweep_section`), where it stands
+    beside the statement of which thresholds pass.
+    """
+    charts = grouping_charts(grouping, policy)
+    charts.pop(THRESHOLD_SWEEP, None)
+    return charts
 
 
 @dataclass

@@ -86,7 +86,9 @@ def figure_to_html(fig: go.Figure, *, title: str | None = None) -> bytes:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 CONTEXT_PART_LIMIT = 80  # characters of one user-supplied part of the context line
 CONTEXT_FONT_SIZE = 11
-_CONTEXT_BAND_PX = 26  # added below the figure for the context line
+CONTEXT_SEPARATOR = " · "
+_CONTEXT_LINE_PX = 15  # one line of the context at 11 px, with its leading
+_CONTEXT_CHAR_PX = 6.5  # a character's mean width at 11 px: how many fit across the figure
 
 
 def _context_text(text: object, limit: int = CONTEXT_PART_LIMIT) -> str:
@@ -128,6 +130,21 @@ def export_context_line(
     return " · ".join(p for p in parts if p)  # blank parts (after cleaning) are left out
 
 
+def _context_lines(line: str, width_px: int) -> list[str]:
+    """The context line broken between its parts (never inside one) to fit ``width_px``.
+
+    Plotly does not wrap annotations: a line wider than the figure is cut at its edge.
+    """
+    chars = max(40, int((width_px - 40) / _CONTEXT_CHAR_PX))
+    lines: list[str] = []
+    for part in line.split(CONTEXT_SEPARATOR):
+        if lines and len(lines[-1]) + len(CONTEXT_SEPARATOR) + len(part) <= chars:
+            lines[-1] += CONTEXT_SEPARATOR + part
+        else:
+            lines.append(part)
+    return lines
+
+
 def with_export_context(
     fig: go.Figure,
     *,
@@ -141,26 +158,23 @@ def with_export_context(
 
     An image that leaves the workbench (a PNG in a slide, an SVG in a report) otherwise says
     nothing of the model, the data or when it was assessed. The line (see
-    :func:`export_context_line`) is an annotation in a band added under the plot, so the plot
-    area keeps its size and the figure's own title, subtitle and legend stay as they were.
+    :func:`export_context_line`; broken between its parts when wider than the figure) is an
+    annotation in a band added under the plot, so the plot area keeps its size and the
+    figure's own title, subtitle and legend stay as they were.
     ``fig`` itself is not changed.
     """
     out = go.Figure(fig)
     margin = out.layout.margin
     bottom = margin.b if margin.b is not None else 80  # plotly's default bottom margin
     height = out.layout.height or DEFAULT_HEIGHT
-    out.update_layout(
-        height=height + _CONTEXT_BAND_PX,
-        margin={"b": bottom + _CONTEXT_BAND_PX},
+    line = export_context_line(
+        model=model, grouping=grouping, verdict=verdict, generated_at=generated_at, source=source
     )
+    lines = _context_lines(line, int(out.layout.width or DEFAULT_WIDTH))
+    band = 12 + _CONTEXT_LINE_PX * len(lines)  # added below the figure for the context
+    out.update_layout(height=height + band, margin={"b": bottom + band})
     out.add_annotation(
-        text=export_context_line(
-            model=model,
-            grouping=grouping,
-            verdict=verdict,
-            generated_at=generated_at,
-            source=source,
-        ),
+        text="<br>".join(lines),  # our own markup, between escaped parts
         name="export context",
         xref="paper",
         yref="paper",

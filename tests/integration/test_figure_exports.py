@@ -226,10 +226,14 @@ def test_export_context_is_escaped_and_on_a_copy(fig):
     assert "<a" not in text and "<b>" not in text
     assert '&lt;a href="https://evil.example"&gt;m&lt;/a&gt; &amp; co' in text
     assert "&lt;b&gt;race&lt;/b&gt;" in text and "verdict PASS" in text
-    assert "\n" not in text and text.endswith("…")  # one line; the long name shortened
+    assert "\n" not in text and text.endswith("…")  # the long name shortened
+    # Too wide for the figure in one line: broken between parts, the date kept whole.
+    lines = text.split("<br>")
+    assert len(lines) == 2 and "2026-12-01 14:03 UTC" in lines[0]
+    assert all(len(line) <= (900 - 40) / 6.5 for line in lines)
     # Below the plot, in a band added to the figure: the plot area keeps its size.
     assert (note.yref, note.y, note.yanchor) == ("paper", 0, "top")
-    assert out.layout.height - height == out.layout.margin.b - bottom > 0
+    assert out.layout.height - height == out.layout.margin.b - bottom >= 12 + 15 * len(lines)
     assert -note.yshift > bottom  # past the figure's own bottom margin (tick labels)
     # The title and the figure's data are as they were.
     assert out.layout.title.text == fig.layout.title.text and out.data == fig.data

@@ -605,7 +605,12 @@ def test_catalog_lists_each_groupings_charts_in_display_order(result, scored_gro
     base = ["Selection rate", "Error rates", "Disparate impact", "Confusion matrices"]
     assert list(grouping_charts(single, POLICY)) == base
     assert list(grouping_charts(crossed, POLICY)) == [*base, "Intersections"]
-    assert list(grouping_charts(scored_grouping, POLICY)) == [*base, "ROC", "Calibration"]
+    assert list(grouping_charts(scored_grouping, POLICY)) == [
+        *base,
+        "ROC",
+        "Calibration",
+        "Threshold sweep",
+    ]
     assert set(grouping_charts(crossed, POLICY)) <= set(CHART_TITLES)
 
 
@@ -623,6 +628,10 @@ def test_catalog_builders_build_their_own_chart(result, scored_grouping):
     assert [r[0] for r in calibration.data[1].customdata] == list(
         scored_grouping.groups[0].curves["calibration"]["n"]
     )
+    sweep = scored["Threshold sweep"]()
+    # Per group a selection-rate trace on the sweep's thresholds (0.00 … 1.00).
+    assert sweep.data[0].x[0] == 0.0 and sweep.data[0].x[-1] == 1.0
+    assert sweep.data[0].y == tuple(scored_grouping.sweep.selection_rate[:, 0])
     # The policy reaches the charts: its ratio is the disparate impact line.
     strict = grouping_charts(result.results[0], Policy(min_disparate_impact_ratio=0.9))
     lines = _lines(strict["Disparate impact"]())
