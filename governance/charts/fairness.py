@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from governance.charts import palette
+from governance.fairness.choices import value_order
 from governance.fairness.policy import Policy
 
 TICK_LABEL_LIMIT = 26
@@ -798,7 +799,7 @@ def intersection_heatmap(
     the counts are summed over the others. Combinations with fewer than the policy's minimum
     rows are grey (``z`` is NaN) with their rate and n as text; combinations that never occur
     read "no rows". One heatmap trace; ``z`` rows follow the sorted row values, columns the
-    sorted column values.
+    sorted column values (numbers and bands by value, as :func:`value_order` sorts them).
     """
     policy = policy or Policy()
     row_feature, column_feature = _feature_pair(groups, row_feature, column_feature)
@@ -811,8 +812,9 @@ def intersection_heatmap(
     cells = frame.groupby(["_row", "_col"], sort=True).agg(
         n=("n", "sum"), selected=("_selected", "sum")
     )
-    row_values = sorted(frame["_row"].unique())
-    col_values = sorted(frame["_col"].unique())
+    # In the engine's order: bands and numbers by value, "(missing)" last (not as text).
+    row_values = sorted(frame["_row"].unique(), key=value_order)
+    col_values = sorted(frame["_col"].unique(), key=value_order)
     z = np.full((len(row_values), len(col_values)), np.nan)
     text = [["no rows"] * len(col_values) for _ in row_values]
     custom = [

@@ -645,3 +645,20 @@ def test_catalog_builds_nothing_until_a_chart_is_asked_for(result):
     assert next(iter(charts)) == "Selection rate"
     with pytest.raises(ValueError, match="no rows"):
         charts["Selection rate"]()
+
+
+def test_intersection_axes_follow_band_order_not_text_order():
+    rng = np.random.default_rng(3)
+    n = 2_000
+    bands = rng.choice(["< 25", "25–45", "45–65", "≥ 65"], n)
+    sex = rng.choice(["F", "M"], n)
+    result = assess_arrays(
+        y_true=rng.integers(0, 2, n),
+        y_pred=rng.integers(0, 2, n),
+        sensitive={"age": bands, "sex": sex},
+        intersect=True,
+    )
+    crossed = result.results[2]
+    fig = intersection_heatmap(groups_frame(crossed), policy=POLICY)
+    labels = [html.unescape(str(v)) for v in fig.layout.yaxis.ticktext]
+    assert labels == ["< 25", "25–45", "45–65", "≥ 65"]
