@@ -14,6 +14,7 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import pandas as pd
 
@@ -56,8 +57,10 @@ def contributes(order: int) -> Callable[[Contribution], Contribution]:
     return register
 
 
+@cache
 def _discover() -> None:
-    """Import every ``governance.<domain>.overview`` module (each registers its panel)."""
+    """Import every ``governance.<domain>.overview`` module (each registers its panel); once
+    per process, as imports are."""
     import governance
 
     for module in pkgutil.iter_modules(governance.__path__):

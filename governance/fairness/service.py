@@ -87,7 +87,7 @@ def update_policy(
     why = clean_text(reason, field="Reason for the change", limit=1000)
     current = policy_in_force(uow)
     if based_on is not None and based_on != current.version:
-        raise Conflict(_stale())
+        raise Conflict(stale_message(_THE_POLICY))
     if current.policy == policy:
         raise ValidationError("The policy is unchanged.")
     row = FairnessPolicyVersion(
@@ -109,10 +109,6 @@ def update_policy(
         actor, Event(AuditAction.FAIRNESS_POLICY_CHANGED, Resource.FAIRNESS_POLICY, row.id, details)
     )
     return _version_of(row)
-
-
-def _stale() -> str:
-    return stale_message(_THE_POLICY)
 
 
 def policy_changes(before: Policy, after: Policy) -> list[str]:

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from governance.fairness.metrics import Array, Counts, group_rates, quiet_nan, summaries
+from governance.fairness.metrics import Array, Counts, group_rates, quiet_nan
 
 
 def bootstrap_counts(counts: Counts, *, replicates: int, seed: int) -> Counts:
@@ -41,14 +41,6 @@ def percentile_interval(samples: Array, level: float) -> tuple[Array, Array]:
 def rate_intervals(boot: Counts, level: float) -> dict[str, tuple[Array, Array]]:
     """Interval of every per-group rate."""
     return {name: percentile_interval(values, level) for name, values in group_rates(boot).items()}
-
-
-def summary_intervals(boot: Counts, level: float) -> dict[str, tuple[float, float]]:
-    out: dict[str, tuple[float, float]] = {}
-    for name, values in summaries(boot).items():
-        lo, hi = percentile_interval(values[:, None], level)
-        out[name] = (float(lo[0]), float(hi[0]))
-    return out
 
 
 def two_proportion_p_value(x1: float, n1: float, x2: float, n2: float) -> float | None:
