@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from governance.errors import ValidationError
+from governance.fairness.metrics import SUMMARY_METRICS
 
 if TYPE_CHECKING:
     from governance.kernel import Workbench
@@ -158,13 +159,8 @@ def render_table(payload: dict[str, Any]) -> str:
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
         for row in [header, *rows]:
             lines.append("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
-        for key in (
-            "demographic_parity_difference",
-            "demographic_parity_ratio",
-            "equalized_odds_difference",
-            "equal_opportunity_difference",
-        ):
-            lines.append(f"  {key.replace('_', ' ')}: {_fmt(result[key])}")
+        for key, metric in SUMMARY_METRICS.items():
+            lines.append(f"  {metric.label.lower()}: {_fmt(result[key])}")
         lines.extend(f"  - {f}" for f in result["findings"])
         if "threshold_sweep" in result:
             lines.append(f"  threshold sweep: {result['threshold_sweep']['statement']}")

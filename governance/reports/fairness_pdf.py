@@ -69,12 +69,7 @@ FALLBACK_FONTS: tuple[Path, ...] = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
 )
 
-SUMMARY_KEYS: tuple[str, ...] = (
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equal_opportunity_difference",
-)
+SUMMARY_KEYS: tuple[str, ...] = tuple(SUMMARY_METRICS)
 # Chart PNGs: rendered at the figures' own layout size, twice the pixel density (print-sharp).
 CHART_SCALE = 2.0
 CHART_MAX_HEIGHT_MM = 150.0
