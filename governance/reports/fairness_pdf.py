@@ -429,15 +429,20 @@ class _Writer:
         pdf.set_xy(pdf.l_margin, y + height + 4)
         self.plain_state()
 
-    def image(self, png: bytes, *, alt: str) -> None:
-        """A chart across the text width (shorter when tall), on a new page if it would not fit."""
-        pdf = self.pdf
+    def image_size(self, png: bytes) -> tuple[float, float]:
+        """Width and height (mm) a chart takes: the text width, shorter when tall."""
         px_w, px_h = _png_size(png)
-        width = pdf.epw
+        width = self.pdf.epw
         height = width * px_h / px_w
         if height > CHART_MAX_HEIGHT_MM:
             height = CHART_MAX_HEIGHT_MM
             width = height * px_w / px_h
+        return width, height
+
+    def image(self, png: bytes, *, alt: str) -> None:
+        """A chart across the text width (shorter when tall), on a new page if it would not fit."""
+        pdf = self.pdf
+        width, height = self.image_size(png)
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
         x = pdf.l_margin + (pdf.epw - width) / 2
@@ -576,7 +581,10 @@ def _render_charts(result: AssessmentResult, include: bool) -> _Charts:
 
 def _draw_charts(w: _Writer, index: int, grouping: GroupingResult, rendered: _Charts) -> None:
     items = rendered.items.get(index, [])
-    w.heading("Charts", 11, keep_mm=60 if items else 15)
+    first = items[0][1] if items else None
+    # The heading goes with the first chart: a page never ends on it.
+    keep = w.image_size(first)[1] + 10 if isinstance(first, bytes) else 15
+    w.heading("Charts", 11, keep_mm=keep)
     for name, item in items:
         if isinstance(item, bytes):
             w.image(item, alt=f"{name} chart of {grouping.name}")
@@ -722,6 +730,8 @@ def _definitions_appendix(w: _Writer) -> None:
             "auc": "AUC",
             "calibration_error": "Calibration error",
             "auc_difference": "AUC difference",
+            "excluded_rates": "Rates left out",
+            "threshold_sweep": "Threshold sweep",
         }
     )
     rows = [
