@@ -14,4 +14,5 @@ def flash(message: str, kind: str = "success") -> None:
 
 def show_flashes() -> None:
     for kind, message in st.session_state.pop(_FLASH, []):
-        {"success": st.success, "info": st.info, "warning": st.warning}[kind](message)
+        show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+        show[kind](message)

@@ -11,7 +11,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 
-from governance.errors import GovernanceError
+from governance.errors import Conflict, GovernanceError
 from governance.kernel import UnitOfWork
 from ui.feedback import flash
 from ui.formatting import md_escape
@@ -19,13 +19,19 @@ from ui.resources import workbench
 
 P = ParamSpec("P")
 T = TypeVar("T")
-_FAILED = object()
+
+
+class _Failed:
+    """A refused call: its error was shown."""
+
+    def __init__(self, error: GovernanceError) -> None:
+        self.error = error
 
 
 def _call(
     service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
-) -> T | object:
-    """The service's result, or ``_FAILED`` after showing its :class:`GovernanceError`.
+) -> T | _Failed:
+    """The service's result, or :class:`_Failed` after showing its :class:`GovernanceError`.
 
     Anything else is a bug and propagates (the server logs it; users see no traceback because
     ``client.showErrorDetails`` is off).
@@ -34,9 +40,22 @@ def _call(
         with workbench().unit() as uow:
             return service(uow, *args, **kwargs)
     except GovernanceError as exc:
-        # Messages may quote user input: shown as plain text, never as markdown.
-        st.error(md_escape(str(exc)), icon=":material/error:")
-        return _FAILED
+        show_error(exc)
+        return _Failed(exc)
+
+
+def show_error(exc: GovernanceError) -> None:
+    # Messages may quote user input: shown as plain text, never as markdown.
+    st.error(md_escape(str(exc)), icon=":material/error:")
+
+
+def guarded(action: Callable[[], T]) -> T | None:
+    """Run a step that is not a service (reading an upload, say); show its domain error."""
+    try:
+        return action()
+    except GovernanceError as exc:
+        show_error(exc)
+        return None
 
 
 def run(
@@ -44,7 +63,7 @@ def run(
 ) -> T | None:
     """Call ``service`` in a unit of its own; ``None`` (with the error shown) if refused."""
     value = _call(service, *args, **kwargs)
-    return None if value is _FAILED else value  # type: ignore[return-value]
+    return None if isinstance(value, _Failed) else value
 
 
 def submit(
@@ -52,18 +71,24 @@ def submit(
     /,
     success: str | Callable[[T], str],
     *args: P.args,
+    on_conflict: Callable[[], None] | None = None,
     **kwargs: P.kwargs,
 ) -> T | None:
     """Make a change: on success note ``success`` for the next run and rerun the page.
 
-    Read caches are cleared first, so the rerun shows the change. On a refusal the error is
-    shown, the widgets keep what the person typed and ``None`` is returned.
+    On a refusal the error is shown, the widgets keep what the person typed and ``None`` is
+    returned. On a :class:`Conflict` (someone changed the record meanwhile) ``on_conflict``,
+    when given, resets the form to the record as it is now, and the page reruns with the
+    message, so the person retries from what is current rather than from what they saw.
     """
     value = _call(service, *args, **kwargs)
-    if value is _FAILED:
+    if isinstance(value, _Failed):
+        if on_conflict is not None and isinstance(value.error, Conflict):
+            on_conflict()
+            flash(md_escape(str(value.error)), "error")
+            st.rerun()
         return None
-    flash(success(value) if callable(success) else success)  # type: ignore[arg-type]
-    st.cache_data.clear()
+    flash(success(value) if callable(success) else success)
     st.rerun()
     raise AssertionError("unreachable: st.rerun() raises")
 
@@ -76,7 +101,7 @@ def seen_version(record: str, current: int) -> int:
 
     A button's click reruns the whole page, which reads the records afresh; what the person
     decided on is what the previous run showed. That version is returned (for a service's
-    ``expected_version``/``based_on``, so an edit of something changed meanwhile is refused),
+    ``expected_version``, so an edit of something changed meanwhile is refused),
     and ``current`` is remembered for the next run.
     """
     versions: dict[str, int] = st.session_state.setdefault(_SEEN, {})

@@ -21,10 +21,13 @@ st.caption(
 )
 show_flashes()
 
-current = run(policy_in_force)
+current = run(policy_in_force, actor=actor)
 if current is None:
     st.stop()
-tab_assess, tab_history, tab_policy = st.tabs(["Assess a file", "History", "Policy"])
+# A key keeps the open tab across reruns (saving, opening a saved assessment, a policy change).
+tab_assess, tab_history, tab_policy = st.tabs(
+    ["Assess a file", "History", "Policy"], key="fair_tabs"
+)
 with tab_assess:
     assess_tab(actor, current.policy, can_save=is_allowed(user.role, Action.FAIRNESS_SAVE))
 with tab_history:

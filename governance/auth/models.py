@@ -32,6 +32,8 @@ class User(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: two administrators editing one account cannot overwrite each other.
+    # Governed edits move it themselves (auth.service._changed); sign-in bookkeeping does not,
+    # yet every UPDATE still checks it, so a lost race is still caught.
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": row_version, "version_id_generator": False}  # noqa: RUF012

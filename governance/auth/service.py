@@ -27,7 +27,7 @@ from governance.errors import (
     PermissionDenied,
     ValidationError,
 )
-from governance.kernel import UnitOfWork, authorize, clean_text, plain
+from governance.kernel import UnitOfWork, authorize, clean_text, plain, stale_message
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
@@ -243,12 +243,11 @@ def _load(uow: UnitOfWork, user_id: int, expected_version: int | None = None) ->
     if user is None:
         raise NotFound(f"No user with id {user_id}.")
     if expected_version is not None and user.row_version != expected_version:
-        raise Conflict(_STALE)
+        raise Conflict(stale_message(_THIS_ACCOUNT))
     return user
 
 
 _THIS_ACCOUNT = "this account"
-_STALE = f"Someone else changed {_THIS_ACCOUNT} meanwhile: reload and retry."
 
 
 def _active_admins(uow: UnitOfWork) -> int:
@@ -259,7 +258,12 @@ def _active_admins(uow: UnitOfWork) -> int:
 def _changed(
     uow: UnitOfWork, actor: Actor, user: User, action: AuditAction, **details: object
 ) -> UserInfo:
-    """Flush an edit of ``user`` (a lost race is a conflict) and audit it."""
+    """Flush an edit of ``user`` (a lost race is a conflict) and audit it.
+
+    Only such edits move the account's version: sign-in bookkeeping (failed attempts, last
+    sign-in) does not, so a stranger's wrong password cannot make an administrator's edit stale.
+    """
+    user.row_version += 1
     uow.flush(_THIS_ACCOUNT)
     uow.record(actor, Event(action, Resource.USER, user.id, {"username": user.username, **details}))
     return _info(user)

@@ -275,6 +275,12 @@ def _marker(colour: str, insufficient: bool) -> dict[str, object]:
     }
 
 
+# Bars sit at numeric positions 0, 1, 2, …; plotly sizes a trace's bars by the gap between its
+# own positions, so a trace holding every other group would draw bars two groups wide. Overlaid
+# traces therefore get this width explicitly (in groups).
+BAR_WIDTH = 0.8
+
+
 def _bars(
     frame: pd.DataFrame,
     mask: pd.Series,
@@ -356,6 +362,7 @@ def selection_rate_chart(
                     name=name,
                     marker=_marker(palette.SERIES, thin),
                     hovertemplate=hover,
+                    width=BAR_WIDTH,
                 )
             )
     reference = frame.loc[frame["is_reference"].astype(bool), "selection_rate"]
@@ -538,6 +545,7 @@ def disparate_impact_chart(
                     name=name,
                     marker=_marker(colour, thin),
                     hovertemplate=hover,
+                    width=BAR_WIDTH,
                 )
             )
     fig.add_trace(

@@ -27,12 +27,12 @@ class Limit:
 def summary_limits(policy: Policy) -> dict[str, Limit]:
     """The policy's bound on each summary that has one.
 
-    The demographic parity ratio is bound by the disparate impact minimum: with the default
-    reference (the highest selection rate) the smallest group-to-reference ratio *is* that ratio.
-    Equal opportunity has no bound of its own (equalized odds covers the TPR spread).
+    The demographic parity ratio has none: the policy's ratio test compares each group with the
+    reference group (its disparate impact), which only with the default reference and no rate
+    left out equals that summary. Equal opportunity has none either (equalized odds covers the
+    TPR spread).
     """
     return {
         "demographic_parity_difference": Limit(policy.max_demographic_parity_difference, True),
-        "demographic_parity_ratio": Limit(policy.min_disparate_impact_ratio, False),
         "equalized_odds_difference": Limit(policy.max_equalized_odds_difference, True),
     }

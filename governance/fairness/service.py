@@ -23,8 +23,7 @@ from governance.fairness.analysis import AssessmentResult
 from governance.fairness.inputs import Source
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from governance.fairness.policy import Policy
-from governance.kernel import UnitOfWork, authorize, clean_text, frame_of, plain
-from governance.kernel.unit import stale_message
+from governance.kernel import UnitOfWork, authorize, clean_text, frame_of, plain, stale_message
 
 _POLICY_FIELDS = tuple(Policy.__dataclass_fields__)
 _THE_POLICY = "the fairness policy"
@@ -54,18 +53,20 @@ def _latest_policy_row(uow: UnitOfWork) -> FairnessPolicyVersion | None:
     return uow.session.scalars(stmt).first()
 
 
-def policy_in_force(uow: UnitOfWork) -> PolicyVersion:
-    """The version in force (the built-in defaults, version 0, until an officer sets one).
-
-    No permission: every role may read the rules it is judged by.
-    """
+def _in_force(uow: UnitOfWork) -> PolicyVersion:
     row = _latest_policy_row(uow)
     return DEFAULT_POLICY if row is None else _version_of(row)
 
 
-def active_policy(uow: UnitOfWork) -> Policy:
-    """The policy in force."""
-    return policy_in_force(uow).policy
+def policy_in_force(uow: UnitOfWork, *, actor: Actor) -> PolicyVersion:
+    """The version in force (the built-in defaults, version 0, until an officer sets one)."""
+    authorize(uow, actor, Action.FAIRNESS_READ, Resource.FAIRNESS_POLICY)
+    return _in_force(uow)
+
+
+def active_policy(uow: UnitOfWork, *, actor: Actor) -> Policy:
+    """The policy in force, for judging a new assessment (needs ``fairness.read``)."""
+    return policy_in_force(uow, actor=actor).policy
 
 
 def update_policy(
@@ -74,19 +75,19 @@ def update_policy(
     actor: Actor,
     policy: Policy,
     reason: str | None,
-    based_on: int | None = None,
+    expected_version: int | None = None,
 ) -> PolicyVersion:
     """Put a new version of the policy in force (compliance officers only).
 
-    ``reason`` is required and recorded. ``based_on`` is the version the editor saw: when
+    ``reason`` is required and recorded. ``expected_version`` is the version the editor saw: when
     another officer has put a newer one in force since, the edit is a conflict rather than a
     silent overwrite. Two officers racing from the same version meet the unique version
     number, and the second gets the same conflict.
     """
     authorize(uow, actor, Action.FAIRNESS_POLICY_EDIT, Resource.FAIRNESS_POLICY)
     why = clean_text(reason, field="Reason for the change", limit=1000)
-    current = policy_in_force(uow)
-    if based_on is not None and based_on != current.version:
+    current = _in_force(uow)
+    if expected_version is not None and expected_version != current.version:
         raise Conflict(stale_message(_THE_POLICY))
     if current.policy == policy:
         raise ValidationError("The policy is unchanged.")
@@ -170,14 +171,23 @@ def save_assessment(
         raise ValidationError("Name the model this assessment is for.")
     name = clean_text(model_name, field="Model name", limit=200)
     version = clean_text(model_version, field="Model version", limit=100, required=False)
+    file_name = clean_text(display_name or Path(source).name, field="File name", limit=500)
+    in_force = _in_force(uow)
+    if result.policy != in_force.policy:
+        # Evidence is judged by the policy in force: a result computed under an earlier version
+        # would be filed against a policy it was not judged by.
+        raise Conflict(
+            f"The fairness policy changed (now version {in_force.version}) after this "
+            "assessment was made: assess again to save it under the policy in force."
+        )
     digest = sha256_file(source)
     with Source(Path(source), display_name=display_name) as opened:
         artifact = uow.artifacts.put_table(opened.relation, opened.params, opened.readable, digest)
         file_format = opened.format.value
     if artifact.created:  # nothing half-written stays behind if the unit fails
-        uow.on_rollback(lambda: uow.artifacts.remove(digest))
+        uow.on_rollback(lambda: _remove_unless_kept(uow, digest))
     row = _assessment_row(uow, actor, result, name, version, digest)
-    row.file_name = clean_text(display_name or Path(source).name, field="File name", limit=500)
+    row.file_name = file_name
     row.file_format = file_format
     row.artifact_path = artifact.relative_path
     uow.session.add(row)
@@ -196,6 +206,14 @@ def save_assessment(
         Event(AuditAction.FAIRNESS_ASSESSMENT_SAVED, Resource.FAIRNESS_ASSESSMENT, row.id, details),
     )
     return row.id
+
+
+def _remove_unless_kept(uow: UnitOfWork, digest: str) -> None:
+    """Remove a stored file this unit wrote, unless evidence saved meanwhile by another unit
+    (the same file, uploaded twice at once) refers to it."""
+    stmt = select(FairnessAssessment.id).where(FairnessAssessment.file_sha256 == digest)
+    if uow.session.scalars(stmt.limit(1)).first() is None:
+        uow.artifacts.remove(digest)
 
 
 def _assessment_row(

@@ -79,7 +79,8 @@ class AssessmentSpec:
 
 
 _SUGGEST = {
-    "y_true": [r"^(y_?true|label|actual|target|truth|ground_?truth|outcome|y)$"],
+    # "income" and "class": the outcome columns of the UCI Adult data most teams start from.
+    "y_true": [r"^(y_?true|label|actual|target|truth|ground_?truth|outcome|y|income|class)$"],
     "y_pred": [r"^(y_?pred|prediction|predicted|pred|decision|y_?hat)$"],
     "score": [r"^(score|probability|proba|prob|y_?score|y_?prob|risk_?score)$"],
 }

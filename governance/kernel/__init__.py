@@ -16,7 +16,7 @@ once, so two services compose into one transaction. See CONTRIBUTING.md.
 from governance.kernel.guard import authorize, current_role
 from governance.kernel.records import frame_of, plain
 from governance.kernel.text import clean_text
-from governance.kernel.unit import UnitOfWork, Workbench
+from governance.kernel.unit import UnitOfWork, Workbench, stale_message
 
 __all__ = [
     "UnitOfWork",
@@ -26,4 +26,5 @@ __all__ = [
     "current_role",
     "frame_of",
     "plain",
+    "stale_message",
 ]

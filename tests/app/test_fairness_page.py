@@ -219,3 +219,55 @@ def test_a_saved_assessment_opens_again(make_user, workbench, tmp_path):
     assert any("saved by sci" in m.value for m in at.markdown)
     labels = {b.label for b in at.get("download_button")}
     assert {"PDF report", "Stored file (Parquet)"} <= labels
+
+
+def test_an_outdated_policy_form_cannot_undo_another_officers_change(make_user, store):
+    make_user(Role.COMPLIANCE_OFFICER, "officer-a")
+    make_user(Role.COMPLIANCE_OFFICER, "officer-b")
+    a = open_page(signed_in("officer-a"), FAIRNESS)
+    b = open_page(signed_in("officer-b"), FAIRNESS)
+    b.number_input(key="pol_size").set_value(50)
+    b.text_input(key="pol_note").input("larger groups")
+    ok(b.button(key=POLICY).click().run())
+    ok(a.run())  # A's page reruns (another click) while the form still holds version 0's values
+    a.number_input(key="pol_dpd").set_value(0.05)
+    a.text_input(key="pol_note").input("tighter parity")
+    a = ok(a.button(key=POLICY).click().run())
+    assert messages(a, "error") == [
+        "Someone else changed the fairness policy meanwhile: reload and retry."
+    ]
+    with store.session() as session:
+        sizes = session.scalars(select(FairnessPolicyVersion.min_group_size)).all()
+    assert sizes == [50]  # B's change stands
+    # The form now shows the policy in force, so a retry starts from B's version.
+    assert a.number_input(key="pol_size").value == 50
+    a.number_input(key="pol_dpd").set_value(0.05)
+    a.text_input(key="pol_note").input("tighter parity")
+    a = ok(a.button(key=POLICY).click().run())
+    assert "New fairness policy in force (version 2)." in messages(a, "success")
+    with store.session() as session:
+        latest = session.scalars(
+            select(FairnessPolicyVersion).order_by(FairnessPolicyVersion.version.desc())
+        ).first()
+    assert (latest.min_group_size, latest.max_demographic_parity_difference) == (50, 0.05)
+
+
+def test_an_assessment_made_under_an_older_policy_is_not_saved_under_the_new_one(
+    make_user, workbench, store
+):
+    from governance.fairness import Policy, update_policy
+
+    make_user(Role.DATA_SCIENTIST, "sci")
+    officer = make_user(Role.COMPLIANCE_OFFICER, "officer")
+    at = upload(open_page(signed_in("sci"), FAIRNESS), "scored.csv", predictions_csv())
+    at = ok(at.button(key="fair_run").click().run())
+    workbench.run(
+        update_policy, actor=officer.actor(), policy=Policy(min_group_size=50),
+        reason="larger groups", expected_version=0,
+    )  # fmt: skip
+    at.text_input(key="fair_model").input("credit-model")
+    at = ok(at.button(key=SAVE).click().run())
+    assert any("assess again to save it under the policy in force" in m
+               for m in messages(at, "error"))  # fmt: skip
+    with store.session() as session:
+        assert session.scalars(select(FairnessAssessment)).all() == []

@@ -104,16 +104,16 @@ def test_the_policy_history_says_who_changed_what_and_why(workbench, make_user):
     with pytest.raises(ValidationError, match="Reason for the change is required"):
         workbench.run(
             fairness.update_policy, actor=officer.actor(), policy=Policy(min_group_size=50),
-            reason="   ", based_on=0,
+            reason="   ", expected_version=0,
         )  # fmt: skip
     first = workbench.run(
         fairness.update_policy, actor=officer.actor(), policy=Policy(min_group_size=50),
-        reason="credit groups are large", based_on=0,
+        reason="credit groups are large", expected_version=0,
     )  # fmt: skip
     workbench.run(
         fairness.update_policy, actor=officer.actor(),
         policy=Policy(min_group_size=50, max_equalized_odds_difference=0.05),
-        reason="tighter odds", based_on=first.version,
+        reason="tighter odds", expected_version=first.version,
     )  # fmt: skip
     history = workbench.run(fairness.policy_history, actor=reader.actor())
     assert history["version"].tolist() == [2, 1]

@@ -82,10 +82,10 @@ def test_failed_save_leaves_no_record_and_no_artifact(uow, session, make_user, c
 
 def test_policy_versions_are_audited_and_used(uow, session, make_user, csv_file):
     officer = make_user(Role.COMPLIANCE_OFFICER, "officer")
-    assert store.active_policy(uow) == Policy()
+    assert store.active_policy(uow, actor=officer.actor()) == Policy()
     strict = Policy(min_group_size=100, max_demographic_parity_difference=0.05)
     store.update_policy(uow, actor=officer.actor(), policy=strict, reason="tighter for credit")
-    assert store.active_policy(uow) == strict
+    assert store.active_policy(uow, actor=officer.actor()) == strict
     with pytest.raises(ValidationError, match="unchanged"):
         store.update_policy(uow, actor=officer.actor(), policy=strict, reason="again")
     event = session.scalars(

@@ -11,11 +11,12 @@ from governance.audit.models import AuditEvent
 from governance.auth import service as auth
 from governance.auth.models import User
 from governance.auth.roles import Role
-from governance.errors import Conflict, PermissionDenied, ValidationError
+from governance.errors import AuthenticationFailed, Conflict, PermissionDenied, ValidationError
 from governance.fairness import service as fairness
 from governance.fairness.models import FairnessPolicyVersion
 from governance.fairness.policy import Policy
 from governance.kernel import clean_text
+from tests.factories import PASSWORD
 
 STALE_ACCOUNT = "Someone else changed this account meanwhile: reload and retry."
 STALE_POLICY = "Someone else changed the fairness policy meanwhile: reload and retry."
@@ -124,13 +125,13 @@ def test_a_racing_account_edit_is_a_conflict(workbench, admin, make_user):
 def test_a_stale_policy_edit_is_a_conflict(workbench, make_user):
     a = make_user(Role.COMPLIANCE_OFFICER, "officer-a")
     b = make_user(Role.COMPLIANCE_OFFICER, "officer-b")
-    seen = workbench.run(fairness.policy_in_force).version  # both open the Policy tab
+    seen = workbench.run(fairness.policy_in_force, actor=a.actor()).version  # both open the tab
     workbench.run(
         fairness.update_policy,
         actor=b.actor(),
         policy=Policy(min_group_size=50),
         reason="larger groups",
-        based_on=seen,
+        expected_version=seen,
     )
     with pytest.raises(Conflict) as refused:
         workbench.run(
@@ -138,37 +139,84 @@ def test_a_stale_policy_edit_is_a_conflict(workbench, make_user):
             actor=a.actor(),
             policy=Policy(min_group_size=40),
             reason="smaller groups",
-            based_on=seen,
+            expected_version=seen,
         )
     assert str(refused.value) == STALE_POLICY
-    assert workbench.run(fairness.active_policy).min_group_size == 50
+    assert workbench.run(fairness.active_policy, actor=a.actor()).min_group_size == 50
 
 
-def test_two_policy_versions_with_one_number_are_a_conflict(workbench, make_user):
-    a = make_user(Role.COMPLIANCE_OFFICER, "officer-a")
+def test_two_officers_racing_from_one_version_end_in_one_change_and_a_conflict(
+    workbench, make_user
+):
+    import threading
+
+    officers = [make_user(Role.COMPLIANCE_OFFICER, f"officer-{i}") for i in range(2)]
+    start = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def edit(i: int) -> None:
+        start.wait()
+        try:
+            outcomes[i] = workbench.run(
+                fairness.update_policy,
+                actor=officers[i].actor(),
+                policy=Policy(min_group_size=40 + i),
+                reason=f"officer {i}",
+                expected_version=0,
+            )
+        except Conflict as exc:
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=edit, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    won = [o for o in outcomes if isinstance(o, fairness.PolicyVersion)]
+    lost = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert "the fairness policy" in str(lost[0])
     with workbench.unit() as uow:
-        # A concurrent officer's version 1 was committed after this unit read the policy.
-        uow.session.add(
-            FairnessPolicyVersion(
-                version=1,
-                created_at=uow.now(),
-                created_by="officer-b",
-                note="race",
-                **Policy(min_group_size=50).to_dict(),
-            )
+        versions = uow.session.scalars(select(FairnessPolicyVersion.version)).all()
+        assert versions == [1]
+        assert audit.verify_chain(uow).intact
+
+
+def test_sign_in_bookkeeping_does_not_make_an_edit_stale(workbench, admin, make_user):
+    ivy = make_user(Role.AUDITOR, "ivy")
+    with pytest.raises(AuthenticationFailed):
+        workbench.run(auth.authenticate, username="ivy", password="not her password")
+    workbench.run(auth.authenticate, username="ivy", password=PASSWORD)
+    changed = workbench.run(
+        auth.change_role,
+        actor=admin.actor(),
+        user_id=ivy.id,
+        role=Role.EXECUTIVE,
+        expected_version=ivy.row_version,  # what the page showed before she signed in
+    )
+    assert changed.role is Role.EXECUTIVE and changed.row_version == ivy.row_version + 1
+
+
+def test_a_rolled_back_save_keeps_a_file_that_other_evidence_uses(workbench, make_user, tmp_path):
+    from governance.fairness.engine import assess_file
+    from governance.fairness.spec import AssessmentSpec
+
+    scientist = make_user(Role.DATA_SCIENTIST, "sci")
+    path = tmp_path / "p.csv"
+    path.write_text("label,prediction,g\n" + "1,1,a\n0,0,b\n1,0,a\n0,1,b\n" * 10)
+    result = assess_file(path, AssessmentSpec(y_true="label", y_pred="prediction",
+                                              sensitive=("g",)))  # fmt: skip
+    workbench.run(
+        fairness.save_assessment, actor=scientist.actor(), result=result, source=path,
+        model_name="m",
+    )  # fmt: skip
+    with pytest.raises(ValidationError), workbench.unit() as uow:
+        fairness.save_assessment(
+            uow, actor=scientist.actor(), result=result, source=path, model_name="m"
         )
-        with pytest.raises(Conflict) as refused:
-            uow.session.add(
-                FairnessPolicyVersion(
-                    version=1,
-                    created_at=uow.now(),
-                    created_by=a.username,
-                    note="race",
-                    **Policy(min_group_size=40).to_dict(),
-                )
-            )
-            uow.flush("the fairness policy")
-    assert "the fairness policy" in str(refused.value)
+        raise ValidationError("a later step of the same unit fails")
+    # The file belongs to the first, committed evidence: the failed unit leaves it.
+    assert len(list(workbench.artifacts.root.rglob("*.parquet"))) == 1
 
 
 def test_events_must_be_typed():

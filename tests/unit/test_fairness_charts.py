@@ -662,3 +662,23 @@ def test_intersection_axes_follow_band_order_not_text_order():
     fig = intersection_heatmap(groups_frame(crossed), policy=POLICY)
     labels = [html.unescape(str(v)) for v in fig.layout.yaxis.ticktext]
     assert labels == ["< 25", "25–45", "45–65", "≥ 65"]
+
+
+def test_overlaid_bars_are_one_group_wide_when_kinds_alternate():
+    # Groups A and C inside the tolerated band, B and D outside: each trace holds every other
+    # group, and plotly would size its bars by that gap of two.
+    rng = np.random.default_rng(8)
+    n = 4_000
+    group = rng.choice(["A", "B", "C", "D"], n)
+    rate = np.select([group == "A", group == "B", group == "C"], [0.5, 0.2, 0.48], 0.15)
+    result = assess_arrays(
+        y_true=rng.integers(0, 2, n),
+        y_pred=(rng.random(n) < rate).astype(int),
+        sensitive={"g": group},
+    )
+    frame = groups_frame(result.results[0])
+    bars = [t for t in disparate_impact_chart(frame, policy=POLICY).data if t.type == "bar"]
+    assert [list(t.x) for t in bars] == [[0, 2], [1, 3]]  # within the band, then outside
+    assert all(t.width == 0.8 for t in bars)
+    rates = [t for t in selection_rate_chart(frame, policy=POLICY).data if t.type == "bar"]
+    assert all(t.width == 0.8 for t in rates)

@@ -31,7 +31,7 @@ from ui.fairness.results import Shown, render
 from ui.formatting import md_escape
 from ui.resources import settings
 from ui.uploads import Upload, keep_upload
-from ui.work import run, submit
+from ui.work import guarded, submit
 
 _RESULT = "fair_result"
 
@@ -60,15 +60,15 @@ def _upload() -> Upload | None:
         key="fair_file",
         help=f"Up to {max_mb} MB here; the command line takes any size.",
     )
-    return run(lambda _uow: keep_upload(uploaded, slot="fairness", max_mb=max_mb))
+    return guarded(lambda: keep_upload(uploaded, slot="fairness", max_mb=max_mb))
 
 
 def _assess(upload: Upload, spec_builder: Callable[[], AssessmentSpec], policy: Policy) -> None:
-    def assess(_uow: object) -> AssessmentResult:
+    def assess() -> AssessmentResult:
         with st.spinner("Counting every group in one pass and bootstrapping intervals…"):
             return assess_file(upload.path, spec_builder(), policy, display_name=upload.name)
 
-    result = run(assess)
+    result = guarded(assess)
     if result is not None:
         st.session_state[_RESULT] = Assessed(upload.file_id, result, datetime.now(UTC))
 
@@ -139,7 +139,7 @@ def assess_tab(actor: Actor, policy: Policy, *, can_save: bool) -> None:
             icon=":material/upload_file:",
         )
         return
-    overview = run(lambda _uow: _overview(str(upload.path), upload.name, upload.file_id))
+    overview = guarded(lambda: _overview(str(upload.path), upload.name, upload.file_id))
     if overview is None:
         return
     st.write(f"**{md_escape(upload.name)}** · {overview.format} · {len(overview.columns)} columns")
@@ -154,6 +154,11 @@ def assess_tab(actor: Actor, policy: Policy, *, can_save: bool) -> None:
         disabled=spec_builder is None,
     ):
         _assess(upload, spec_builder, policy)
+    if spec_builder is None:
+        st.caption(
+            "To assess, choose the actual outcome, a prediction or a score, and at least one "
+            "sensitive attribute."
+        )
     assessed: Assessed | None = st.session_state.get(_RESULT)
     if assessed is None or assessed.file_id != upload.file_id:
         return

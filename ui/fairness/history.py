@@ -32,12 +32,17 @@ HISTORY_LABELS = {
     "file_name": "File",
     "row_count": st.column_config.NumberColumn("Rows", format="%d"),
     "verdict": "Verdict",
-    "min_disparate_impact": st.column_config.NumberColumn("Lowest disparate impact", format="%.3f"),
+    # Headline numbers of the first grouping (the first sensitive column): said in the header.
+    "min_disparate_impact": st.column_config.NumberColumn(
+        "Lowest DI (1st grouping)",
+        format="%.3f",
+        help="lowest disparate impact ratio of the first grouping; open the assessment for all",
+    ),
     "demographic_parity_difference": st.column_config.NumberColumn(
-        "Demographic parity difference", format="%.3f"
+        "Dem. parity diff. (1st grouping)", format="%.3f"
     ),
     "equalized_odds_difference": st.column_config.NumberColumn(
-        "Equalized odds difference", format="%.3f"
+        "Eq. odds diff. (1st grouping)", format="%.3f"
     ),
     "file_sha256": st.column_config.TextColumn("File SHA-256", width="small"),
 }
@@ -116,6 +121,7 @@ def _open_saved(history: pd.DataFrame, actor: Actor, can_export: bool) -> None:
         source=saved.file_name,
         model=saved.model_name + version,
         generated_at=saved.created_at,
+        policy_name=f"the policy in force when it was saved ({local_time(saved.created_at)})",
     )
     render(shown, pdf=None, pdf_name="")
 

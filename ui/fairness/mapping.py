@@ -133,7 +133,7 @@ def _bands(
     bands: dict[str, tuple[float, ...]] = {}
     for column in [s for s in sensitive if cols.overview.numeric(s)]:
         text = where.text_input(
-            f"Bands for {column} (cut points, e.g. 25, 45, 65; empty: none)",
+            f"Bands for {md_escape(column)} (cut points, e.g. 25, 45, 65; empty: none)",
             key=_seed(f"fair_bands_{column}", ""),
         )
         try:
@@ -156,12 +156,15 @@ def _references(
     reference: dict[str, str] = {}
     for column in sensitive:
         if column in bands:
-            continue  # band labels exist only after the scan
+            # Band labels exist only after the scan.
+            where.caption(f"{md_escape(column)} is banded: compared with its band of highest "
+                          "selection rate.")  # fmt: skip
+            continue
         options = cols.values(column)
         if not options:
             continue
         choice = where.selectbox(
-            f"Reference group for {column}",
+            f"Reference group for {md_escape(column)}",
             [DEFAULT_REFERENCE, *options],
             key=_seed(f"fair_reference_{column}", DEFAULT_REFERENCE),
             help="Other groups' selection rates are divided by this group's.",

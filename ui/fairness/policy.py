@@ -7,73 +7,102 @@ import streamlit as st
 from governance.actor import Actor
 from governance.fairness import PolicyVersion, policy_history, update_policy
 from ui.formatting import local_time, localise_column
-from ui.work import run, seen_version, submit
+from ui.work import run, submit
+
+# Form key → the policy field it edits.
+_FIELDS = {
+    "pol_dpd": "max_demographic_parity_difference",
+    "pol_di": "min_disparate_impact_ratio",
+    "pol_eod": "max_equalized_odds_difference",
+    "pol_size": "min_group_size",
+}
+_BASE = "pol_base_version"
+
+
+def _start_form(current: PolicyVersion) -> int:
+    """The version this form edits: fixed when the form is (re)started from the record.
+
+    The form's values are seeded from that version through session state, once; later runs
+    keep what the officer typed. So the version sent with the change is the one the values
+    came from, however many times the page reran meanwhile.
+    """
+    if _BASE not in st.session_state:
+        st.session_state[_BASE] = current.version
+        for key, field in _FIELDS.items():
+            st.session_state[key] = getattr(current.policy, field)
+        st.session_state["pol_note"] = ""
+    return st.session_state[_BASE]
+
+
+def _restart_form() -> None:
+    for key in (_BASE, *_FIELDS, "pol_note"):
+        st.session_state.pop(key, None)
 
 
 def _form(current: PolicyVersion, actor: Actor, can_edit: bool) -> None:
-    policy = current.policy
-    seen = seen_version("fairness_policy", current.version)
+    base = _start_form(current)
+    locked = not can_edit
     with st.form("fair_policy_form"):
         left, right = st.columns(2)
         dpd = left.number_input(
             "Demographic parity difference must stay below",
             0.01,
             1.0,
-            policy.max_demographic_parity_difference,
-            0.01,
+            step=0.01,
             key="pol_dpd",
-            disabled=not can_edit,
+            disabled=locked,
         )
         di = right.number_input(
             "Disparate impact ratio must be at least",
             0.01,
             1.0,
-            policy.min_disparate_impact_ratio,
-            0.01,
+            step=0.01,
             key="pol_di",
-            disabled=not can_edit,
+            disabled=locked,
         )
         eod = left.number_input(
             "Equalized odds difference must stay below",
             0.01,
             1.0,
-            policy.max_equalized_odds_difference,
-            0.01,
+            step=0.01,
             key="pol_eod",
-            disabled=not can_edit,
+            disabled=locked,
         )
         size = right.number_input(
             "Minimum group size (rows, and actual positives or negatives behind a rate)",
             1,
             1_000_000,
-            policy.min_group_size,
-            1,
+            step=1,
             key="pol_size",
-            disabled=not can_edit,
+            disabled=locked,
         )
         reason = st.text_input(
-            "Reason for the change (required)",
-            key="pol_note",
-            disabled=not can_edit,
-            max_chars=1000,
+            "Reason for the change (required)", key="pol_note", disabled=locked, max_chars=1000
         )
-        apply = st.form_submit_button("Put in force", disabled=not can_edit)
-    if not can_edit:
+        apply = st.form_submit_button("Put in force", disabled=locked)
+    if locked:
         st.caption("Compliance officers change the policy.")
-    if apply:
-        submit(
-            update_policy,
-            lambda v: f"New fairness policy in force (version {v.version}).",
-            actor=actor,
-            policy=policy.amended(
-                max_demographic_parity_difference=dpd,
-                min_disparate_impact_ratio=di,
-                max_equalized_odds_difference=eod,
-                min_group_size=size,
-            ),
-            reason=reason,
-            based_on=seen,
-        )
+    if not apply:
+        return
+
+    def applied(version: PolicyVersion) -> str:
+        _restart_form()
+        return f"New fairness policy in force (version {version.version})."
+
+    submit(
+        update_policy,
+        applied,
+        actor=actor,
+        policy=current.policy.amended(
+            max_demographic_parity_difference=dpd,
+            min_disparate_impact_ratio=di,
+            max_equalized_odds_difference=eod,
+            min_group_size=size,
+        ),
+        reason=reason,
+        expected_version=base,
+        on_conflict=_restart_form,
+    )
 
 
 def policy_tab(current: PolicyVersion, actor: Actor, *, can_edit: bool) -> None:

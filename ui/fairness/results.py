@@ -45,6 +45,7 @@ COMPACT = [
     "selection_rate_difference",
     "p_value",
     "sufficient_data",
+    "excluded_rates",
     "auc",
 ]
 SUMMARY_COLUMNS = [
@@ -66,13 +67,15 @@ class Shown:
     source: str
     model: str | None
     generated_at: datetime
+    # How the verdict's policy is named: "the policy in force", or that of a saved assessment.
+    policy_name: str = "the policy in force"
 
 
 def verdict_banner(shown: Shown) -> None:
     result = shown.result
     show, icon, word = VERDICT_STYLE[result.verdict]
     show(
-        f"**{word}** under the policy in force · {result.n_rows:,} rows · "
+        f"**{word}** under {shown.policy_name} · {result.n_rows:,} rows · "
         f"{md_escape(result.mapping['label'])}; {md_escape(result.mapping['prediction'])}",
         icon=icon,
     )
@@ -101,10 +104,45 @@ def summaries(shown: Shown, pdf: Callable[[], bytes] | None, pdf_name: str) -> N
         )
 
 
+def _lowest_ratio_card(
+    grouping: GroupingResult, shown: Shown, column: st.delta_generator.DeltaGenerator
+) -> None:
+    """The policy's ratio test as it is applied: each group with enough data against the
+    reference group (not the summary ratio, which compares the extremes)."""
+    ratios = [
+        (g.disparate_impact, g.label)
+        for g in grouping.groups
+        if g.sufficient and not g.is_reference and g.disparate_impact is not None
+    ]
+    bound = shown.result.policy.min_disparate_impact_ratio
+    if not ratios:
+        column.metric("Lowest DI vs reference", "undefined", border=True,
+                      help="No other group with enough data to compare.")  # fmt: skip
+        return
+    value, label = min(ratios)
+    breached = value < bound
+    column.metric(
+        "Lowest DI vs reference",
+        f"{value:.3f}",
+        delta=f"{'breaks' if breached else 'within'} ≥ {bound:.2f}",
+        delta_color="inverse" if breached else "off",
+        delta_arrow="off",
+        help=f"Lowest disparate impact ratio: {md_escape(label)}, its selection rate divided by "
+        f"that of the reference group {md_escape(_reference_label(grouping))}.",
+        border=True,
+    )
+
+
+def _reference_label(grouping: GroupingResult) -> str:
+    return next((g.label for g in grouping.groups if g.is_reference), "")
+
+
 def _cards(grouping: GroupingResult, shown: Shown) -> None:
     limits = summary_limits(shown.result.policy)
     level = shown.result.policy.confidence_level
-    for column, (key, metric) in zip(st.columns(4), SUMMARY_METRICS.items(), strict=True):
+    columns = st.columns(len(SUMMARY_METRICS) + 1)
+    _lowest_ratio_card(grouping, shown, columns[-1])
+    for column, (key, metric) in zip(columns, SUMMARY_METRICS.items(), strict=False):
         value = grouping.summaries.get(key)
         lo, hi = grouping.summary_ci.get(key, [None, None])
         interval = "undefined" if lo is None or hi is None else f"{lo:.3f} to {hi:.3f}"
@@ -162,7 +200,11 @@ def grouping_detail(shown: Shown) -> None:
     by_name = {g.name: g for g in shown.result.results}
     first = next(iter(by_name))
     chosen = st.segmented_control(
-        "Grouping", list(by_name), default=first, key=f"{shown.key}_grouping"
+        "Grouping",
+        list(by_name),
+        default=first,
+        key=f"{shown.key}_grouping",
+        format_func=md_escape,  # the names are the file's columns: shown, never interpreted
     )
     grouping = by_name.get(chosen or first, shown.result.results[0])
     stem = safe_filename(f"fairness-{'-'.join(grouping.sensitive_features)}")

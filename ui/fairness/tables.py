@@ -47,6 +47,7 @@ OTHER_LABELS: dict[str, tuple[str, str | None]] = {
     "selection_rate_difference": ("Δ vs ref.", "selection rate − the reference group's"),
     "p_value": ("p", "p-value: two-proportion z-test against the reference group"),
     "sufficient_data": ("Enough", "enough data: at least the policy's minimum group size"),
+    "excluded_rates": ("Left out", "rates left out of the summaries: too few cases behind them"),
     "is_reference": ("Reference", None),
     "auc": ("AUC", "area under the ROC curve"),
     "calibration_error": ("Calibration error", "expected calibration error, 10 bins"),
