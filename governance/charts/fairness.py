@@ -87,7 +87,13 @@ def _shortened(lines: list[str], keep: int) -> list[str]:
     return [*lines[: keep - 1], last.rstrip(",") + "…" + comma]
 
 
-def wrap_label(label: str, width: int = TICK_LABEL_LIMIT, max_lines: int = 4) -> list[str]:
+def wrap_label(
+    label: str,
+    width: int = TICK_LABEL_LIMIT,
+    max_lines: int = 4,
+    *,
+    word_limit: int | None = None,
+) -> list[str]:
     """A group label as plain lines of about ``width`` characters, broken between words only.
 
     Each feature (``race=White, sex=Female``) starts a line and keeps its comma:
@@ -96,8 +102,9 @@ def wrap_label(label: str, width: int = TICK_LABEL_LIMIT, max_lines: int = 4) ->
     :data:`TICK_LABEL_LIMIT`) is shortened with "…". When the label needs more than
     ``max_lines``, each feature is shortened (with "…") to its share of the lines, so that the
     features telling intersections apart all stay visible. The full label belongs in the hover.
+    ``word_limit`` overrides how long one word may be (titles side by side need ``width``).
     """
-    word_limit = max(2 * width, TICK_LABEL_LIMIT)
+    word_limit = word_limit or max(2 * width, TICK_LABEL_LIMIT)
     parts = _CONTROL.sub(" ", str(label)).split(", ")
     share = max_lines // len(parts) if len(parts) <= max_lines else max_lines
     lines: list[str] = []
@@ -111,9 +118,11 @@ def wrap_label(label: str, width: int = TICK_LABEL_LIMIT, max_lines: int = 4) ->
     return _shortened(lines, max_lines)
 
 
-def _wrapped(label: str, width: int = TICK_LABEL_LIMIT, max_lines: int = 4) -> str:
+def _wrapped(
+    label: str, width: int = TICK_LABEL_LIMIT, max_lines: int = 4, word_limit: int | None = None
+) -> str:
     """:func:`wrap_label`, HTML-escaped and joined with ``<br>`` for plotly."""
-    lines = wrap_label(label, width, max_lines)
+    lines = wrap_label(label, width, max_lines, word_limit=word_limit)
     return "<br>".join(html.escape(line, quote=False) for line in lines)
 
 
@@ -622,7 +631,8 @@ def _confusion_titles(frame: pd.DataFrame, cols: int, min_size: int) -> list[str
             detail += f" (< {min_size})"
         if ref:
             detail += " · ref."
-        name = _wrapped(str(lab), width, CONFUSION_TITLE_LINES)
+        # Side by side, no word may be wider than its column ("race=Amer-Indian-Eskimo,").
+        name = _wrapped(str(lab), width, CONFUSION_TITLE_LINES, word_limit=width)
         titles.append(f"<b>{name}</b><br>{detail}")
     return titles
 

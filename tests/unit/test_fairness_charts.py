@@ -682,3 +682,23 @@ def test_overlaid_bars_are_one_group_wide_when_kinds_alternate():
     assert all(t.width == 0.8 for t in bars)
     rates = [t for t in selection_rate_chart(frame, policy=POLICY).data if t.type == "bar"]
     assert all(t.width == 0.8 for t in rates)
+
+
+def test_confusion_titles_side_by_side_are_no_wider_than_their_column():
+    import re as _re
+
+    rng = np.random.default_rng(2)
+    n = 4_000
+    race = rng.choice(["Amer-Indian-Eskimo", "Asian-Pac-Islander", "White", "Black"], n)
+    result = assess_arrays(
+        y_true=rng.integers(0, 2, n),
+        y_pred=rng.integers(0, 2, n),
+        sensitive={"race": race, "sex": rng.choice(["Female", "Male"], n)},
+        intersect=True,
+    )
+    fig = confusion_matrix_chart(groups_frame(result.results[2]), policy=POLICY)
+    titles = [a.text for a in fig.layout.annotations if a.text and a.text.startswith("<b>")]
+    assert len(titles) == 8
+    for title in titles:
+        name = _re.search(r"<b>(.*)</b>", title).group(1)
+        assert max(len(html.unescape(line)) for line in name.split("<br>")) <= 20, title

@@ -116,13 +116,13 @@ def _lowest_ratio_card(
     ]
     bound = shown.result.policy.min_disparate_impact_ratio
     if not ratios:
-        column.metric("Lowest DI vs reference", "undefined", border=True,
+        column.metric("Lowest DI", "undefined", border=True,
                       help="No other group with enough data to compare.")  # fmt: skip
         return
     value, label = min(ratios)
     breached = value < bound
     column.metric(
-        "Lowest DI vs reference",
+        "Lowest DI",
         f"{value:.3f}",
         delta=f"{'breaks' if breached else 'within'} ≥ {bound:.2f}",
         delta_color="inverse" if breached else "off",

@@ -37,7 +37,7 @@ SHORT_SUMMARY_LABELS = {
     "demographic_parity_difference": "Dem. parity diff.",
     "demographic_parity_ratio": "Dem. parity ratio",
     "equalized_odds_difference": "Eq. odds diff.",
-    "equal_opportunity_difference": "Eq. opportunity diff.",
+    "equal_opportunity_difference": "Eq. opp. diff.",
 }
 OTHER_LABELS: dict[str, tuple[str, str | None]] = {
     "group": ("Group", None),
