@@ -250,6 +250,30 @@ def _load(uow: UnitOfWork, user_id: int, expected_version: int | None = None) ->
 _THIS_ACCOUNT = "this account"
 
 
+_LAST_ADMIN = "This is the last active administrator: appoint another one first."
+
+
+def _refuse_last_admin(uow: UnitOfWork) -> None:
+    """Before removing an administrator: refuse when they are the last active one.
+
+    Two administrators may remove each other at once; each alone leaves one. On PostgreSQL
+    they queue on an advisory lock, so the second counts after the first committed; on SQLite
+    the second's write waits for the first's commit and :func:`_still_an_admin` counts again.
+    """
+    if uow.dialect == "postgresql":
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(4242003)"))
+    if _active_admins(uow) <= 1:
+        raise Conflict(_LAST_ADMIN)
+
+
+def _still_an_admin(uow: UnitOfWork) -> None:
+    """After the change is written (holding the write lock): someone must still administer."""
+    uow.flush(_THIS_ACCOUNT)
+    if _active_admins(uow) < 1:
+        uow.rollback()
+        raise Conflict(_LAST_ADMIN)
+
+
 def _active_admins(uow: UnitOfWork) -> int:
     stmt = select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
     return uow.session.scalar(stmt.where(User.is_active.is_(True))) or 0
@@ -284,9 +308,12 @@ def change_role(
     old_role = Role(user.role)
     if old_role == new_role:
         raise ValidationError(f"{user.username} already has the role {new_role.label}.")
-    if old_role == Role.ADMIN and user.is_active and _active_admins(uow) <= 1:
-        raise Conflict("This is the last active administrator: appoint another one first.")
+    removes_admin = old_role == Role.ADMIN and user.is_active
+    if removes_admin:
+        _refuse_last_admin(uow)
     user.role = new_role.value
+    if removes_admin:
+        _still_an_admin(uow)
     return _changed(
         uow,
         actor,
@@ -315,9 +342,11 @@ def set_active(
     if not active:
         if actor.user_id == user.id:
             raise Conflict("You cannot deactivate your own account.")
-        if user.role == Role.ADMIN.value and _active_admins(uow) <= 1:
-            raise Conflict("This is the last active administrator: appoint another one first.")
+        if user.role == Role.ADMIN.value:
+            _refuse_last_admin(uow)
     user.is_active = active
+    if not active and user.role == Role.ADMIN.value:
+        _still_an_admin(uow)
     if active:
         user.failed_attempts = 0
         user.locked_until = None

@@ -183,15 +183,16 @@ def test_users_are_never_deleted(uow, session, admin, make_user):
 def test_concurrent_edits_conflict(workbench, admin, make_user):
     ivy = make_user(Role.AUDITOR, "ivy")
     with workbench.unit() as first, workbench.unit() as second:
-        u1 = first.session.get(User, ivy.id)
         u2 = second.session.get(User, ivy.id)
-        u1.display_name = "Ivy One"
+        # A governed edit (it moves the account's version) commits first.
+        auth.change_role(first, actor=admin.actor(), user_id=ivy.id, role=Role.EXECUTIVE)
         first.commit()
         u2.display_name = "Ivy Two"
         with pytest.raises(Conflict, match="meanwhile"):
             second.flush("this account")
     with workbench.unit() as check:
-        assert check.session.get(User, ivy.id).display_name == "Ivy One"
+        user = check.session.get(User, ivy.id)
+        assert (user.role, user.display_name) == ("executive", "ivy")
 
 
 def test_change_own_password(uow, session, make_user):

@@ -246,3 +246,31 @@ def test_clean_text_keeps_real_names():
     assert clean_text("  Zoë Ø'Brien  ", field="Name", limit=50) == "Zoë Ø'Brien"
     assert clean_text("می\u200cخواهم", field="Name", limit=50) == "می\u200cخواهم"
     assert clean_text("", field="Version", limit=10, required=False) is None
+
+
+def test_two_administrators_removing_each_other_leave_one(workbench, admin, make_user):
+    import threading
+
+    other = make_user(Role.ADMIN, "second-admin")
+    pairs = [(admin, other), (other, admin)]
+    start = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def demote(i: int) -> None:
+        actor, target = pairs[i]
+        start.wait()
+        try:
+            outcomes[i] = workbench.run(
+                auth.change_role, actor=actor.actor(), user_id=target.id, role=Role.AUDITOR
+            )
+        except (Conflict, PermissionDenied) as exc:
+            outcomes[i] = exc
+
+    threads = [threading.Thread(target=demote, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sum(isinstance(o, auth.UserInfo) for o in outcomes) == 1, outcomes
+    assert _roles(workbench)["admin"] != _roles(workbench)["second-admin"]
+    assert "admin" in _roles(workbench).values()
