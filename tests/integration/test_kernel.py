@@ -109,19 +109,6 @@ def test_a_stale_account_edit_is_a_conflict(workbench, admin, make_user):
     assert _events(workbench) == before
 
 
-def test_a_racing_account_edit_is_a_conflict(workbench, admin, make_user):
-    ivy = make_user(Role.AUDITOR, "ivy")
-    with workbench.unit() as first, workbench.unit() as second:
-        # Both load the account; the first commits its change before the second writes.
-        user = second.session.get(User, ivy.id)
-        auth.change_role(first, actor=admin.actor(), user_id=ivy.id, role=Role.EXECUTIVE)
-        first.commit()
-        user.display_name = "Ivy"
-        with pytest.raises(Conflict) as refused:
-            second.flush("this account")
-    assert str(refused.value) == STALE_ACCOUNT
-
-
 def test_a_stale_policy_edit_is_a_conflict(workbench, make_user):
     a = make_user(Role.COMPLIANCE_OFFICER, "officer-a")
     b = make_user(Role.COMPLIANCE_OFFICER, "officer-b")
