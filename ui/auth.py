@@ -117,6 +117,11 @@ def _login_form() -> None:
         username = st.text_input("Username", key="login_username", max_chars=64)
         password = st.text_input("Password", type="password", key="login_password")
         submitted = st.form_submit_button("Sign in", type="primary")
+    rules = settings()
+    st.caption(
+        f"After {rules.lockout_threshold} failed attempts an account is locked for "
+        f"{rules.lockout_minutes} minutes; an administrator's password reset lifts it."
+    )
     if not submitted:
         return
     try:

@@ -403,17 +403,11 @@ def authenticate(
     if user is None:
         verify_password(None, password)  # equal timing whether or not the name exists
         _fail(uow, name or "(blank)", None, "unknown user", WRONG_CREDENTIALS)
+    password_ok = verify_password(user.password_hash, password)  # the same work in every case
     if user.locked_until is not None and user.locked_until > now:
-        until = user.locked_until.strftime("%H:%M UTC")
-        _fail(
-            uow,
-            user.username,
-            user.id,
-            "account locked",
-            f"Too many failed attempts: this account is locked until {until}. "
-            "Wait, or ask an administrator to reset the password.",
-        )
-    if not verify_password(user.password_hash, password):
+        # The same answer as a wrong password: a guesser must not learn that the name exists.
+        _fail(uow, user.username, user.id, "account locked", WRONG_CREDENTIALS)
+    if not password_ok:
         _fail(
             uow,
             user.username,
@@ -451,7 +445,7 @@ def _fail(
     """End the unit with a refused sign-in, keeping its record (and its count toward a lock)."""
     rules = settings or uow.settings
 
-    def keep(unit: UnitOfWork) -> AuthenticationFailed | None:
+    def keep(unit: UnitOfWork) -> None:
         unit.record(
             username[:100],
             Event(AuditAction.LOGIN_FAILED, Resource.USER, user_id, {"reason": reason}),
@@ -466,9 +460,7 @@ def _fail(
         user.failed_attempts = 0
         lock = {"username": user.username, "until": user.locked_until}
         unit.record("system", Event(AuditAction.ACCOUNT_LOCKED, Resource.USER, user.id, lock))
-        return AuthenticationFailed(
-            f"Too many failed attempts: this account is locked for {rules.lockout_minutes} minutes."
-        )
+        return None  # said as a wrong password: the lock is the audit trail's to tell
 
     uow.refuse(AuthenticationFailed(message), keep)
 

@@ -60,6 +60,17 @@ def authorize(
     )
 
     def keep_denial(unit: UnitOfWork) -> None:
-        unit.record(actor, denial)
+        unit.record(_as_recorded(unit, actor), denial)
 
     uow.refuse(PermissionDenied(message), keep_denial)
+
+
+def _as_recorded(uow: UnitOfWork, actor: Actor) -> Actor | str:
+    """The actor as the records know them now: a browser session may still hold the role of
+    before a demotion, and the trail must name the role that was refused."""
+    if actor.is_system:
+        return actor
+    user = uow.session.get(User, actor.user_id, populate_existing=True)
+    if user is None:
+        return actor.username  # no such account: a name, no role
+    return Actor(user.username, Role(user.role), user.id)

@@ -107,16 +107,52 @@ def test_unknown_user_and_wrong_password_read_the_same(uow, session, admin):
     assert reasons == ["unknown user", "wrong password"]
 
 
+def test_locked_unknown_and_wrong_do_the_same_work_and_say_the_same(
+    uow, session, make_user, monkeypatch
+):
+    from governance.auth import passwords
+
+    make_user(Role.AUDITOR, "lena")
+    for _ in range(SETTINGS.lockout_threshold):
+        with pytest.raises(AuthenticationFailed):
+            auth.authenticate(uow, username="lena", password="wrong wrong!!", settings=SETTINGS)
+    real = passwords._hasher
+    calls: list[str] = []
+
+    class Counting:
+        # Delegates to the real hasher; counts the expensive verifications.
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def verify(self, stored, given):
+            calls.append("verify")
+            return real.verify(stored, given)
+
+    monkeypatch.setattr(passwords, "_hasher", Counting())
+    answers = []
+    for name, pw in (("lena", PASSWORD), ("nobody-here", PASSWORD), ("admin", "wrong!!wrong!!")):
+        before = len(calls)
+        with pytest.raises(AuthenticationFailed) as refused:
+            auth.authenticate(uow, username=name, password=pw, settings=SETTINGS)
+        answers.append((str(refused.value), len(calls) - before))
+    assert answers == [(auth.WRONG_CREDENTIALS, 1)] * 3
+
+
 def test_lockout_after_repeated_failures_then_reset_lifts_it(uow, session, admin, make_user):
     dan = make_user(Role.DATA_SCIENTIST, "dan")
     for _ in range(SETTINGS.lockout_threshold - 1):
         with pytest.raises(AuthenticationFailed, match="Wrong"):
             auth.authenticate(uow, username="dan", password="nope nope nope", settings=SETTINGS)
-    with pytest.raises(AuthenticationFailed, match="locked for 15 minutes"):
+    # The attempt that locks, and any attempt while locked, read as a wrong password: a guesser
+    # learns nothing of the account; the audit trail records the lock.
+    with pytest.raises(AuthenticationFailed) as locking:
         auth.authenticate(uow, username="dan", password="nope nope nope", settings=SETTINGS)
+    assert str(locking.value) == auth.WRONG_CREDENTIALS
     # Even the right password is refused while locked.
-    with pytest.raises(AuthenticationFailed, match="locked until"):
+    with pytest.raises(AuthenticationFailed) as while_locked:
         auth.authenticate(uow, username="dan", password=PASSWORD, settings=SETTINGS)
+    assert str(while_locked.value) == auth.WRONG_CREDENTIALS
+    assert events(session, "auth.login_failed")[-1].details["reason"] == "account locked"
     assert len(events(session, "auth.account_locked")) == 1
     stored = session.get(User, dan.id)
     assert stored.locked_until is not None

@@ -172,3 +172,17 @@ def test_a_stale_actor_cannot_keep_a_role_it_lost(uow, session, admin, make_user
     auth.change_role(uow, actor=admin.actor(), user_id=officer.id, role=Role.EXECUTIVE)
     with pytest.raises(PermissionDenied, match="Executive"):
         audit.list_events(uow, actor=stale)
+
+
+def test_a_refusal_records_the_role_the_records_hold_now(uow, session, admin, make_user):
+    second = make_user(Role.ADMIN, "second-admin")
+    stale = second.actor()  # a browser session opened while an administrator
+    auth.change_role(uow, actor=admin.actor(), user_id=second.id, role=Role.EXECUTIVE)
+    uow.commit()
+    with pytest.raises(PermissionDenied, match="Executive"):
+        auth.list_users(uow, actor=stale)
+    denial = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "permission.denied")
+    ).one()
+    assert (denial.actor, denial.actor_role) == ("second-admin", "executive")
+    assert denial.details["reason"] == "role executive"
