@@ -1,13 +1,15 @@
 """Command line: database upkeep, accounts and the audit trail.
 
 Exit codes: 0 success; 1 a check failed (for example a broken audit chain); 2 bad input or a
-refused request, with the reason on stderr.
+refused request, with the reason on stderr; 3 an internal error (a bug, or a broken installation
+or configuration), one line on stderr, the traceback too with ``--debug``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,12 +23,15 @@ if TYPE_CHECKING:
 # SQLAlchemy and Alembic are imported per command: `fairness assess` is a pipeline gate whose
 # start-up time counts, and it needs no database unless it saves.
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m governance", description="AI governance workbench command line."
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="print the traceback of an internal error"
     )
     groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
 
@@ -134,22 +139,34 @@ def open_workbench() -> Workbench:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; usage errors exit 2 from argparse itself (before anything runs)."""
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except GovernanceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # anything else is a bug: never exit 1, which reads as a verdict
+        if getattr(args, "debug", False):
+            traceback.print_exc(file=sys.stderr)
+        message = " ".join(str(exc).split())[:300]
+        print(
+            f"internal error: {type(exc).__name__}: {message} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.group == "fairness":
         from governance.fairness.cli import run_fairness
 
-        try:
-            return run_fairness(args, open_workbench)
-        except GovernanceError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+        return run_fairness(args, open_workbench)
     workbench = None
     try:
         workbench = open_workbench()
         return _run(args, workbench)
-    except GovernanceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     finally:
         if workbench is not None:
             workbench.close()

@@ -1,7 +1,7 @@
 """``python -m governance fairness assess``: the fairness gate for model pipelines.
 
 Exit 0 when assessed; 1 with ``--fail-on-violation`` when any verdict is ``fail``; 2 on bad
-input, with the reason on stderr.
+input, with the reason on stderr (3, an internal error, is mapped by :func:`governance.cli.main`).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,42 @@ def add_fairness_commands(groups: Any) -> None:
     )
 
 
+def _readable_file(path: Path) -> None:
+    """Refuse, naming ``path``, what cannot be a prediction file: before DuckDB ever opens it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ValidationError(f"File {str(path)!r} does not exist.") from None
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {str(path)!r}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(mode):
+        raise ValidationError(f"{str(path)!r} is a directory, not a prediction file.")
+    if not stat.S_ISREG(mode):
+        raise ValidationError(
+            f"{str(path)!r} is not a regular file (a pipe, socket or device); give a CSV, "
+            "Parquet or Excel file."
+        )
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {str(path)!r}: {exc.strerror or exc}.") from None
+
+
+def _option_values(option: str, values: list[Any] | None) -> list[str]:
+    """The values of a repeatable option, each a non-blank string.
+
+    argparse (3.11) reads ``--sensitive=--`` as an empty list rather than the text ``--``.
+    """
+    checked: list[str] = []
+    for value in values or []:
+        if not isinstance(value, str) or not value.strip():
+            shown = "--" if not isinstance(value, str) else value
+            raise ValidationError(f"{option} needs a value, not {shown!r}.")
+        checked.append(value)
+    return checked
+
+
 def _reference(args: argparse.Namespace) -> dict[str, str]:
     from governance.fairness.choices import parse_reference_options
 
@@ -86,6 +123,11 @@ def run_fairness(args: argparse.Namespace, open_workbench: Callable[[], Workbenc
     from governance.fairness.policy import Policy, Verdict
     from governance.fairness.spec import AssessmentSpec
 
+    args.sensitive = _option_values("--sensitive", args.sensitive)
+    if args.reference is not None:
+        args.reference = [v if isinstance(v, str) else "" for v in args.reference]
+    args.band = _option_values("--band", args.band)
+    _readable_file(args.path)
     if args.save and not args.model:
         raise ValidationError("--save needs --model NAME.")
     if args.save and not args.actor:
