@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import math
+import re
 from datetime import date, datetime
 
 import pandas as pd
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A line inside a multi-line cell that starts like a formula: some programs (and a careless
+# re-import) take the text after a line break as a cell of its own.
+_FORMULA_AFTER_BREAK = re.compile(r"(\r\n|\r|\n)(?=[=+\-@\t])")
+# A quoted field, or a record end that the csv writer put outside every quoted field.
+_QUOTED_OR_RECORD_END = re.compile(r'"[^"]*(?:""[^"]*)*"|\r\n')
 # Excel's limits: longer text is cut, a sheet name is at most 31 characters of a safe set.
 _EXCEL_MAX_TEXT = 32_767
 _EXCEL_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def neutralise_cell(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """Prefix a text cell that a spreadsheet would run as a formula with a quote.
+
+    So too each line inside the cell that starts like a formula (``"a\\n=cmd"`` becomes
+    ``"a\\n'=cmd"``): a line break, ``\\r`` above all, may be read as the end of a row.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_PREFIXES):
+        value = "'" + value
+    return _FORMULA_AFTER_BREAK.sub(r"\1'", value)
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
@@ -32,10 +45,20 @@ def frame_to_csv(frame: pd.DataFrame) -> bytes:
         series = safe[column]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             safe[column] = series.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        elif isinstance(series.dtype, pd.CategoricalDtype):
+            # Categories are neither object nor string dtype, yet may be formula-like text.
+            safe[column] = series.astype(object).map(neutralise_cell)
         elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             safe[column] = series.map(neutralise_cell)
     safe.columns = [str(neutralise_cell(str(c))) for c in safe.columns]
-    return safe.to_csv(index=False).encode("utf-8")
+    # The csv module (QUOTE_MINIMAL) quotes a field holding a character of the line terminator,
+    # so with "\n" it leaves a field holding a bare "\r" unquoted, and readers end the row at
+    # that "\r". Written with "\r\n", every field holding "\r" or "\n" is quoted (as is one
+    # holding the delimiter or a quote); the record ends, the only "\r\n" outside quotes, are
+    # then put back to "\n" as before.
+    text = safe.to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    text = _QUOTED_OR_RECORD_END.sub(lambda m: "\n" if m[0] == "\r\n" else m[0], text)
+    return text.encode("utf-8")
 
 
 def _excel_value(value: object) -> object:
