@@ -135,30 +135,16 @@ def test_a_stale_policy_edit_is_a_conflict(workbench, make_user):
 def test_two_officers_racing_from_one_version_end_in_one_change_and_a_conflict(
     workbench, make_user
 ):
-    import threading
-
     officers = [make_user(Role.COMPLIANCE_OFFICER, f"officer-{i}") for i in range(2)]
-    start = threading.Barrier(2)
-    outcomes: list[object] = [None, None]
-
-    def edit(i: int) -> None:
-        start.wait()
-        try:
-            outcomes[i] = workbench.run(
-                fairness.update_policy,
-                actor=officers[i].actor(),
-                policy=Policy(min_group_size=40 + i),
-                reason=f"officer {i}",
-                expected_version=0,
-            )
-        except Conflict as exc:
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=edit, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = _race(
+        lambda i: workbench.run(
+            fairness.update_policy,
+            actor=officers[i].actor(),
+            policy=Policy(min_group_size=40 + i),
+            reason=f"officer {i}",
+            expected_version=0,
+        )
+    )
     won = [o for o in outcomes if isinstance(o, fairness.PolicyVersion)]
     lost = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(won) == 1 and len(lost) == 1, outcomes
@@ -236,28 +222,36 @@ def test_clean_text_keeps_real_names():
 
 
 def test_two_administrators_removing_each_other_leave_one(workbench, admin, make_user):
-    import threading
-
     other = make_user(Role.ADMIN, "second-admin")
     pairs = [(admin, other), (other, admin)]
+    outcomes = _race(
+        lambda i: workbench.run(
+            auth.change_role, actor=pairs[i][0].actor(), user_id=pairs[i][1].id, role=Role.AUDITOR
+        )
+    )
+    assert sum(isinstance(o, auth.UserInfo) for o in outcomes) == 1, outcomes
+    assert _roles(workbench)["admin"] != _roles(workbench)["second-admin"]
+    assert "admin" in _roles(workbench).values()
+
+
+def _race(act) -> list[object]:  # type: ignore[no-untyped-def]
+    """Run ``act(0)`` and ``act(1)`` on two threads released at once; each one's result, or
+    the domain error it ended with."""
+    import threading
+
     start = threading.Barrier(2)
     outcomes: list[object] = [None, None]
 
-    def demote(i: int) -> None:
-        actor, target = pairs[i]
+    def run(i: int) -> None:
         start.wait()
         try:
-            outcomes[i] = workbench.run(
-                auth.change_role, actor=actor.actor(), user_id=target.id, role=Role.AUDITOR
-            )
+            outcomes[i] = act(i)
         except (Conflict, PermissionDenied) as exc:
             outcomes[i] = exc
 
-    threads = [threading.Thread(target=demote, args=(i,)) for i in range(2)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert sum(isinstance(o, auth.UserInfo) for o in outcomes) == 1, outcomes
-    assert _roles(workbench)["admin"] != _roles(workbench)["second-admin"]
-    assert "admin" in _roles(workbench).values()
+    return outcomes
