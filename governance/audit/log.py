@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from governance.actor import Actor
@@ -12,9 +12,7 @@ from governance.audit.chain import GENESIS_HASH, EventFields, event_hash, normal
 from governance.audit.events import Event
 from governance.audit.models import AuditEvent
 from governance.clock import utcnow
-
-# Any constant distinct from other advisory locks of the application.
-_PG_AUDIT_LOCK = 4_242_001
+from governance.db.locks import LockKey, serialise
 
 
 def record_event(
@@ -25,10 +23,9 @@ def record_event(
     ``actor`` is a person or the CLI, or a bare name for attempts without an account (a
     failed sign-in) and for the system itself.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise appenders so two transactions never read the same chain head.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
     session.flush()
+    # Appenders queue here, so two transactions never read the same chain head.
+    serialise(session, LockKey.AUDIT_APPEND)
     head = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()

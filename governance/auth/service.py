@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NoReturn
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from governance.actor import Actor
 from governance.audit.events import AuditAction, Event, Resource
+from governance.auth import attempts
 from governance.auth.models import User
 from governance.auth.passwords import check_password_policy, hash_password, verify_password
 from governance.auth.roles import Action, Role, parse_role
@@ -27,7 +28,14 @@ from governance.errors import (
     PermissionDenied,
     ValidationError,
 )
-from governance.kernel import UnitOfWork, authorize, clean_text, plain, stale_message
+from governance.kernel import (
+    LockKey,
+    UnitOfWork,
+    authorize,
+    clean_text,
+    plain,
+    stale_message,
+)
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
@@ -143,9 +151,8 @@ def create_first_admin(
     email: str | None = None,
 ) -> UserInfo:
     """Create the first administrator; refused once any account exists."""
-    if uow.dialect == "postgresql":
-        # Two browsers racing to be first: only one may see an empty table.
-        uow.session.execute(text("SELECT pg_advisory_xact_lock(4242002)"))
+    # Two browsers racing to be first: only one may see an empty table.
+    uow.serialise(LockKey.FIRST_ADMIN)
     if user_count(uow) > 0:
         raise Conflict("An administrator already exists: sign in instead.")
     user = _insert_user(
@@ -256,13 +263,13 @@ _LAST_ADMIN = "This is the last active administrator: appoint another one first.
 def _refuse_last_admin(uow: UnitOfWork) -> None:
     """Before removing an administrator: refuse when they are the last active one.
 
-    Two administrators may remove each other at once; each alone leaves one. On PostgreSQL
-    they queue on an advisory lock, so the second counts after the first committed; on SQLite
-    the second's write waits for the first's commit and :func:`_still_an_admin` counts again.
+    Two administrators may remove each other at once; each alone leaves one. They queue on
+    the lock (advisory on PostgreSQL, the write lock on SQLite), so the second counts after the
+    first committed; :func:`_still_an_admin` counts again once the change is written.
     """
-    if uow.dialect == "postgresql":
-        uow.session.execute(text("SELECT pg_advisory_xact_lock(4242003)"))
+    uow.serialise(LockKey.LAST_ADMIN)
     if _active_admins(uow) <= 1:
+        uow.rollback()  # a conflict ends the unit, and with it the lock it holds
         raise Conflict(_LAST_ADMIN)
 
 
@@ -398,25 +405,16 @@ def authenticate(
     ``settings`` overrides the unit's lockout rules (tests use a lower threshold).
     """
     name = (username or "").strip().lower()
-    now = uow.now()
     user = _by_username(uow, name) if name else None
     if user is None:
         verify_password(None, password)  # equal timing whether or not the name exists
         _fail(uow, name or "(blank)", None, "unknown user", WRONG_CREDENTIALS)
     password_ok = verify_password(user.password_hash, password)  # the same work in every case
-    if user.locked_until is not None and user.locked_until > now:
+    if user.locked_until is not None and user.locked_until > uow.now():
         # The same answer as a wrong password: a guesser must not learn that the name exists.
         _fail(uow, user.username, user.id, "account locked", WRONG_CREDENTIALS)
     if not password_ok:
-        _fail(
-            uow,
-            user.username,
-            user.id,
-            "wrong password",
-            WRONG_CREDENTIALS,
-            count=True,
-            settings=settings,
-        )
+        _fail_guess(uow, user.username, user.id, settings or uow.settings)
     if not user.is_active:
         # Said only after the password proved right, so the state of an account is not
         # revealed to someone guessing.
@@ -427,42 +425,42 @@ def authenticate(
             "account deactivated",
             "This account has been deactivated. Ask an administrator to reactivate it.",
         )
-    user.failed_attempts = 0
-    user.locked_until = None
+    if not attempts.admit(uow, user.id):
+        # Locked between the check above and now, by a flood of guesses.
+        _fail(uow, user.username, user.id, "account locked", WRONG_CREDENTIALS)
     return _signed_in(uow, user, {"method": "password"})
 
 
 def _fail(
-    uow: UnitOfWork,
-    username: str,
-    user_id: int | None,
-    reason: str,
-    message: str,
-    *,
-    count: bool = False,
-    settings: Settings | None = None,
+    uow: UnitOfWork, username: str, user_id: int | None, reason: str, message: str
 ) -> NoReturn:
-    """End the unit with a refused sign-in, keeping its record (and its count toward a lock)."""
-    rules = settings or uow.settings
+    """End the unit with a refused sign-in, keeping only its audit record."""
 
     def keep(unit: UnitOfWork) -> None:
-        unit.record(
-            username[:100],
-            Event(AuditAction.LOGIN_FAILED, Resource.USER, user_id, {"reason": reason}),
-        )
-        user = unit.session.get(User, user_id) if count and user_id is not None else None
-        if user is None:
-            return None
-        user.failed_attempts = (user.failed_attempts or 0) + 1
-        if user.failed_attempts < rules.lockout_threshold:
-            return None
-        user.locked_until = unit.now() + timedelta(minutes=rules.lockout_minutes)
-        user.failed_attempts = 0
-        lock = {"username": user.username, "until": user.locked_until}
-        unit.record("system", Event(AuditAction.ACCOUNT_LOCKED, Resource.USER, user.id, lock))
-        return None  # said as a wrong password: the lock is the audit trail's to tell
+        _record_failure(unit, username, user_id, reason)
 
     uow.refuse(AuthenticationFailed(message), keep)
+
+
+def _fail_guess(uow: UnitOfWork, username: str, user_id: int, rules: Settings) -> NoReturn:
+    """End the unit with a wrong password: counted (unless locked meanwhile) and audited."""
+
+    def keep(unit: UnitOfWork) -> None:
+        counted = attempts.count_failure(unit, user_id, rules)
+        reason = "account locked" if counted.locked_before else "wrong password"
+        _record_failure(unit, username, user_id, reason)
+        if counted.locked_now_until is not None:
+            lock = {"username": username, "until": counted.locked_now_until}
+            unit.record("system", Event(AuditAction.ACCOUNT_LOCKED, Resource.USER, user_id, lock))
+        # Said as a wrong password either way: the lock is the audit trail's to tell.
+
+    uow.refuse(AuthenticationFailed(WRONG_CREDENTIALS), keep)
+
+
+def _record_failure(uow: UnitOfWork, username: str, user_id: int | None, reason: str) -> None:
+    uow.record(
+        username[:100], Event(AuditAction.LOGIN_FAILED, Resource.USER, user_id, {"reason": reason})
+    )
 
 
 def authenticate_oidc(uow: UnitOfWork, *, email: str, subject: str | None = None) -> UserInfo:
@@ -481,17 +479,17 @@ def authenticate_oidc(uow: UnitOfWork, *, email: str, subject: str | None = None
             f"{address} has no active account in the workbench. "
             "Ask an administrator to create one with this e-mail address.",
         )
+    attempts.stamp(uow, user.id)
     return _signed_in(uow, user, {"method": "oidc", "subject": subject})
 
 
 def _signed_in(uow: UnitOfWork, user: User, details: dict[str, object]) -> UserInfo:
-    """Record a successful sign-in (time and audit event)."""
-    user.last_login_at = uow.now()
+    """Record a successful sign-in, stamped already by :mod:`attempts`."""
+    uow.session.refresh(user)
     uow.record(
         Actor(user.username, Role(user.role), user.id),
         Event(AuditAction.LOGIN, Resource.USER, user.id, details),
     )
-    uow.flush(_THIS_ACCOUNT)
     return _info(user)
 
 

@@ -13,12 +13,14 @@ The edge that opened the unit (a page through ``ui``, the CLI, a test, later the
 once, so two services compose into one transaction. See CONTRIBUTING.md.
 """
 
+from governance.db.locks import LockKey
 from governance.kernel.guard import authorize, current_role
 from governance.kernel.records import frame_of, plain
 from governance.kernel.text import clean_text
 from governance.kernel.unit import UnitOfWork, Workbench, stale_message
 
 __all__ = [
+    "LockKey",
     "UnitOfWork",
     "Workbench",
     "authorize",

@@ -23,6 +23,7 @@ from governance.audit.log import record_event
 from governance.clock import utcnow
 from governance.config import Settings, load_settings
 from governance.db import Database
+from governance.db.locks import LockKey, serialise
 from governance.errors import Conflict, GovernanceError
 
 if TYPE_CHECKING:
@@ -66,6 +67,11 @@ class UnitOfWork:
     def record(self, actor: Actor | str, event: Event) -> int:
         """Append ``event`` to the audit chain in this transaction; its position is returned."""
         return record_event(self.session, actor=actor, event=event, at=self.now()).id
+
+    def serialise(self, key: LockKey) -> None:
+        """Queue behind other units holding ``key`` until this one ends (read-then-write rules
+        such as "the first administrator" or "the last administrator")."""
+        serialise(self.session, key)
 
     def on_rollback(self, undo: Callable[[], None]) -> None:
         """Run ``undo`` if this unit rolls back (for files written outside the database)."""
