@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Concatenate, NoReturn, ParamSpec, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -40,6 +40,14 @@ def stale_message(what: str) -> str:
 
 def duplicate_message(what: str) -> str:
     return f"Someone else saved {what} at the same moment: reload and retry."
+
+
+BUSY_MESSAGE = "The records are busy with other changes: try again in a moment."
+
+
+def _busy(exc: BaseException) -> bool:
+    """SQLite's write lock stayed taken longer than the busy timeout."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
 
 
 class UnitOfWork:
@@ -157,8 +165,10 @@ class Workbench:
             try:
                 yield uow
                 uow.commit()
-            except BaseException:
+            except BaseException as exc:
                 uow.rollback()
+                if _busy(exc):
+                    raise Conflict(BUSY_MESSAGE) from exc
                 raise
 
     def run(

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 from sqlalchemy import select
 
 from governance.audit import service as audit
@@ -193,3 +194,43 @@ def test_two_admins_changing_one_role_end_in_one_change_and_a_conflict(
         conflict = next(r for r in outcomes.results.values() if isinstance(r, Conflict))
         assert str(conflict) == "Someone else changed this account meanwhile: reload and retry."
     _gapless_and_intact(workbench)
+
+
+def test_a_write_lock_held_past_the_busy_timeout_is_a_busy_message(sqlite_url, tmp_path):
+    import sqlite3
+
+    from governance.artifacts import ArtifactStore
+    from governance.config import Settings
+    from governance.db import Database
+    from governance.db.migrate import upgrade
+    from governance.kernel import Workbench
+    from governance.kernel.unit import BUSY_MESSAGE
+    from tests.factories import first_admin
+
+    database = Database.from_url(sqlite_url, sqlite_busy_ms=200)
+    upgrade(database.engine)
+    bench = Workbench(
+        database,
+        Settings(database_url=sqlite_url, artifact_dir=tmp_path / "artifacts"),
+        ArtifactStore(tmp_path / "artifacts"),
+    )
+    admin = first_admin(bench)
+    holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Conflict) as refused:
+            bench.run(
+                auth.create_user,
+                actor=admin.actor(),
+                username="waits",
+                role=Role.AUDITOR,
+                password=PASSWORD,
+            )
+        assert str(refused.value) == BUSY_MESSAGE
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with bench.unit() as uow:
+        assert uow.session.scalar(select(User).where(User.username == "waits")) is None
+    _gapless_and_intact(bench)
+    database.dispose()
