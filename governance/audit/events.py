@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     FAIRNESS_POLICY_CHANGED = "fairness.policy_changed"
     FAIRNESS_ASSESSMENT_SAVED = "fairness.assessment_saved"
     FAIRNESS_EVIDENCE_EXPORTED = "fairness.evidence_exported"
+    MAINTENANCE_FILE_REMOVED = "maintenance.file_removed"
 
 
 class Resource(StrEnum):
@@ -40,6 +41,7 @@ class Resource(StrEnum):
     AUDIT_TRAIL = "audit_trail"
     FAIRNESS_POLICY = "fairness_policy"
     FAIRNESS_ASSESSMENT = "fairness_assessment"
+    ARTIFACT_STORE = "artifact_store"
 
 
 @dataclass(frozen=True, slots=True)
