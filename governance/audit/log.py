@@ -28,6 +28,13 @@ def record_event(
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appenders so two transactions never read the same chain head.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    else:
+        # SQLite: take the write lock before reading the head. A unit that has written nothing
+        # yet (an export, a backup, a doctor's removal) would otherwise read it outside any
+        # transaction (the driver begins one at the first write), and another writer's event
+        # could land in between. A write statement matching no row takes the lock and touches
+        # nothing (the append-only triggers fire per row).
+        session.execute(text("UPDATE audit_events SET id = id WHERE 0"))
     session.flush()
     head = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
