@@ -32,6 +32,8 @@ class AuditAction(StrEnum):
     FAIRNESS_ASSESSMENT_SAVED = "fairness.assessment_saved"
     FAIRNESS_EVIDENCE_EXPORTED = "fairness.evidence_exported"
     MAINTENANCE_FILE_REMOVED = "maintenance.file_removed"
+    MAINTENANCE_BACKUP_CREATED = "maintenance.backup_created"
+    MAINTENANCE_RESTORED = "maintenance.restored"
 
 
 class Resource(StrEnum):
@@ -42,6 +44,7 @@ class Resource(StrEnum):
     FAIRNESS_POLICY = "fairness_policy"
     FAIRNESS_ASSESSMENT = "fairness_assessment"
     ARTIFACT_STORE = "artifact_store"
+    SYSTEM = "system"
 
 
 @dataclass(frozen=True, slots=True)
