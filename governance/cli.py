@@ -1,4 +1,4 @@
-"""Command line: database upkeep, accounts and the audit trail.
+"""Command line: database upkeep, accounts, the audit trail, doctor, backups and restores.
 
 Exit codes: 0 success; 1 a check failed (for example a broken audit chain); 2 bad input or a
 refused request, with the reason on stderr; 3 an internal error (a bug, or a broken installation
@@ -56,8 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
 
     from governance.fairness.cli import add_fairness_commands
+    from governance.maintenance.cli import add_maintenance_commands
 
     add_fairness_commands(groups)
+    add_maintenance_commands(groups)
     return parser
 
 
@@ -163,6 +165,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from governance.fairness.cli import run_fairness
 
         return run_fairness(args, open_workbench)
+    from governance.maintenance.cli import COMMANDS, run_maintenance
+
+    if args.group in COMMANDS:
+        return run_maintenance(args, open_workbench)
     workbench = None
     try:
         workbench = open_workbench()

@@ -31,6 +31,9 @@ class AuditAction(StrEnum):
     FAIRNESS_POLICY_CHANGED = "fairness.policy_changed"
     FAIRNESS_ASSESSMENT_SAVED = "fairness.assessment_saved"
     FAIRNESS_EVIDENCE_EXPORTED = "fairness.evidence_exported"
+    MAINTENANCE_FILE_REMOVED = "maintenance.file_removed"
+    MAINTENANCE_BACKUP_CREATED = "maintenance.backup_created"
+    MAINTENANCE_RESTORED = "maintenance.restored"
 
 
 class Resource(StrEnum):
@@ -40,6 +43,8 @@ class Resource(StrEnum):
     AUDIT_TRAIL = "audit_trail"
     FAIRNESS_POLICY = "fairness_policy"
     FAIRNESS_ASSESSMENT = "fairness_assessment"
+    ARTIFACT_STORE = "artifact_store"
+    SYSTEM = "system"
 
 
 @dataclass(frozen=True, slots=True)

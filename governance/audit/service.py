@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from governance.actor import Actor
 from governance.audit.chain import (
@@ -57,9 +58,9 @@ def _stored(row: AuditEvent) -> StoredEvent:
     )
 
 
-def _iter_chain(uow: UnitOfWork, batch: int = 2000) -> Iterator[StoredEvent]:
+def _iter_chain(session: Session, batch: int = 2000) -> Iterator[StoredEvent]:
     # Streamed in id order so a long chain never sits in memory at once.
-    result = uow.session.execute(
+    result = session.execute(
         select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
     )
     for row in result.scalars():
@@ -72,7 +73,13 @@ def verify_chain(uow: UnitOfWork) -> ChainReport:
     No permission is needed: whether the trail is intact is not itself a secret, and the
     overview shows it to every role.
     """
-    return verify_events(_iter_chain(uow))
+    return verify_session_chain(uow.session)
+
+
+def verify_session_chain(session: Session) -> ChainReport:
+    """:func:`verify_chain` over any session: a backup's copy of a database, before it is
+    restored, has no workbench of its own."""
+    return verify_events(_iter_chain(session))
 
 
 def event_count(uow: UnitOfWork) -> int:

@@ -53,6 +53,7 @@ class Action(StrEnum):
     FAIRNESS_SAVE = "fairness.save"
     FAIRNESS_POLICY_EDIT = "fairness.policy_edit"
     FAIRNESS_EXPORT = "fairness.export"
+    MAINTENANCE = "system.maintenance"
 
     @property
     def phrase(self) -> str:
@@ -73,6 +74,7 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.FAIRNESS_SAVE: "save fairness assessments as evidence",
     Action.FAIRNESS_POLICY_EDIT: "change the fairness policy",
     Action.FAIRNESS_EXPORT: "download fairness evidence (reports and stored files)",
+    Action.MAINTENANCE: "maintain the system (doctor, backups and restores)",
 }
 
 _EVERYONE = frozenset(Role)
@@ -93,6 +95,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.FAIRNESS_EXPORT: frozenset(
         {Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.AUDITOR}
     ),
+    # Backups copy every record out, doctor --fix deletes files: the operators' business.
+    Action.MAINTENANCE: frozenset({Role.ADMIN}),
 }
 
 # Roles that may only read: a guard against a future edit of the matrix granting them a change.

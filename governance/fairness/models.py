@@ -46,6 +46,8 @@ class FairnessAssessment(Base):
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     file_format: Mapped[str] = mapped_column(String(20))
     artifact_path: Mapped[str] = mapped_column(String(200))
+    # The stored file's own SHA-256 (its name is the uploaded file's): NULL before revision 0004.
+    artifact_sha256: Mapped[str | None] = mapped_column(String(64))
     row_count: Mapped[int] = mapped_column(Integer)
     policy_id: Mapped[int | None] = mapped_column(Integer)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON)

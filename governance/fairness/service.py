@@ -190,6 +190,7 @@ def save_assessment(
     row.file_name = file_name
     row.file_format = file_format
     row.artifact_path = artifact.relative_path
+    row.artifact_sha256 = artifact.stored_sha256
     uow.session.add(row)
     uow.flush("this assessment")
     details = {
@@ -197,6 +198,7 @@ def save_assessment(
         "version": version,
         "file": row.file_name,
         "sha256": digest,
+        "stored_sha256": artifact.stored_sha256,
         "rows": result.n_rows,
         "verdict": row.verdict,
         "verdicts": {r.name: r.verdict.value for r in result.results},

@@ -63,6 +63,7 @@ class UnitOfWork:
         self.artifacts = workbench.artifacts
         self._clock = workbench.clock
         self._undo: list[Callable[[], None]] = []
+        self._after: list[Callable[[], None]] = []
 
     @property
     def dialect(self) -> str:
@@ -84,6 +85,11 @@ class UnitOfWork:
     def on_rollback(self, undo: Callable[[], None]) -> None:
         """Run ``undo`` if this unit rolls back (for files written outside the database)."""
         self._undo.append(undo)
+
+    def after_commit(self, step: Callable[[], None]) -> None:
+        """Run ``step`` once this unit has committed (to finish with files what the records
+        now say, such as deleting files whose removal is audited); never on a rollback."""
+        self._after.append(step)
 
     def flush(self, what: str = "this record") -> None:
         """Send pending changes now; a lost race becomes a :class:`Conflict` about ``what``.
@@ -129,9 +135,13 @@ class UnitOfWork:
             self.rollback()
             raise Conflict(stale_message("these records")) from exc
         self._undo.clear()
+        after, self._after = self._after, []
+        for step in after:
+            step()
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._after.clear()
         undo, self._undo = self._undo, []
         for step in reversed(undo):
             step()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -14,6 +15,7 @@ from governance.audit.service import EventFilter
 from governance.auth import service as auth
 from governance.auth.models import User
 from governance.auth.roles import Role
+from governance.db import Database
 from governance.errors import ValidationError
 from governance.reports.audit_export import export_events_csv
 from tests.integration import tamper
@@ -148,3 +150,44 @@ def test_export_is_csv_and_is_itself_audited(trail, admin):
     assert len(lines) == 1 + 5
     last = trail.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last.action == "audit.exported" and last.details["rows"] == 5
+
+
+def _record_elsewhere(workbench) -> object:
+    """Try to append an event from another connection that gives up waiting at once."""
+    other = Database.from_url(workbench.settings.database_url)
+    try:
+        with other.session() as s:
+            if other.dialect == "sqlite":
+                s.execute(text("PRAGMA busy_timeout = 50"))
+            else:
+                s.execute(text("SET lock_timeout = '50ms'"))
+            record_event(s, actor="interloper", event=Event(AuditAction.LOGOUT, Resource.USER))
+            s.commit()
+            return "committed"
+    except DBAPIError as exc:
+        return exc
+    finally:
+        other.dispose()
+
+
+def test_a_unit_that_only_records_an_event_holds_the_chain_from_its_head_read(workbench, admin):
+    """An export (a backup, a doctor's removal) writes nothing but its event: between reading
+    the head and appending, no other writer may append, or both claim the same position."""
+    interloper: list[object] = []
+
+    def before_insert(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO audit_events") and not interloper:
+            interloper.append("running")
+            interloper[0] = _record_elsewhere(workbench)
+
+    engine = workbench.database.engine
+    sa_event.listen(engine, "before_cursor_execute", before_insert)
+    try:
+        workbench.run(export_events_csv, actor=admin.actor())
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", before_insert)
+    assert isinstance(interloper[0], DBAPIError), interloper  # it had to wait: locked out
+    with workbench.unit() as uow:
+        actions = list(uow.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+        assert actions == ["user.created", "audit.exported"]
+        assert audit.verify_chain(uow).intact

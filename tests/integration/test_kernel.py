@@ -255,3 +255,16 @@ def _race(act) -> list[object]:  # type: ignore[no-untyped-def]
     for t in threads:
         t.join(timeout=60)
     return outcomes
+
+
+def test_after_commit_steps_run_once_committed_and_never_after_a_rollback(workbench, admin):
+    ran: list[str] = []
+    with workbench.unit() as uow:
+        uow.after_commit(lambda: ran.append("committed"))
+        auth.list_users(uow, actor=admin.actor())
+        assert ran == []  # not before the commit
+    assert ran == ["committed"]
+    with pytest.raises(ValidationError), workbench.unit() as uow:
+        uow.after_commit(lambda: ran.append("rolled back"))
+        raise ValidationError("the unit fails")
+    assert ran == ["committed"]

@@ -26,6 +26,7 @@ from governance.fairness.engine import assess_file
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from governance.fairness.policy import Policy
 from governance.fairness.spec import AssessmentSpec
+from governance.maintenance import doctor
 from governance.reports.audit_export import export_events_csv
 from tests.conftest import PASSWORD
 
@@ -64,6 +65,7 @@ CALLS: dict[Action, Call] = {
     Action.FAIRNESS_EXPORT: lambda s, a, ids: fairness_store.export_stored_file(
         s, actor=a, assessment_id=ids["assessment"]
     ),
+    Action.MAINTENANCE: lambda s, a, ids: doctor.repair(s, actor=a),
 }
 
 CASES = [(role, action) for action in Action for role in Role]
