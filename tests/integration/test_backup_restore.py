@@ -130,21 +130,31 @@ def target_is_untouched(workbench: Workbench) -> None:
             schema = postgres.current_schema(conn)
             assert postgres.schema_exists(conn, schema)
             assert postgres.relations_in(conn, schema) == []
-            (schemas,) = conn.execute(text("SELECT count(*) FROM pg_namespace")).one()
+            # Only schemas named after this test's: other tests create theirs meanwhile.
+            like = conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :s)"),
+                {"s": schema},
+            )
+            schemas = sorted(like.scalars())
         assert schemas == SCHEMAS_BEFORE.get(url, schemas)
     root = workbench.settings.artifact_dir
     assert not root.exists() or list(root.rglob("*")) == []
     assert [p.name for p in root.parent.iterdir() if ".restoring-" in p.name] == []
 
 
-SCHEMAS_BEFORE: dict[str, int] = {}
+SCHEMAS_BEFORE: dict[str, list[str]] = {}
 
 
 def remember_schemas(workbench: Workbench) -> None:
     url = workbench.settings.database_url
     if not url.startswith("sqlite"):
         with workbench.database.engine.connect() as conn:
-            SCHEMAS_BEFORE[url] = conn.execute(text("SELECT count(*) FROM pg_namespace")).scalar()
+            schema = postgres.current_schema(conn)
+            like = conn.execute(
+                text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :s)"),
+                {"s": schema},
+            )
+            SCHEMAS_BEFORE[url] = sorted(like.scalars())
 
 
 def backup_of(workbench: Workbench, out: Path):  # type: ignore[no-untyped-def]
