@@ -11,17 +11,23 @@ from __future__ import annotations
 import pytest
 
 from governance.auth.roles import Role
+from governance.fairness import Policy, update_policy
 from tests.app.support import (
     ACCOUNT,
+    FAIRNESS,
     PASSWORD,
+    SETUP_SUBMIT,
     USERS,
     create_via_form,
     markdown_literal,
     messages,
+    new_app,
+    ok,
     open_page,
     sidebar_text,
     signed_in,
 )
+from tests.payloads import LINK_USERNAME
 
 pytestmark = pytest.mark.app
 
@@ -82,3 +88,26 @@ def test_entities_in_a_name_are_shown_literally(make_user):
     at = signed_in("ent")
 
     assert markdown_literal(_between(sidebar_text(at), "**", "**  \n")) == name
+
+
+# A username can hold only letters, digits, ".", "-" and "_", and still be an autolink
+# ("www.evil.example"): where a username is written into markdown it is escaped too.
+def test_first_administrators_notice_shows_the_username_as_text(store):
+    at = new_app()
+    for key, value in (("username", LINK_USERNAME), ("display_name", "Root"),
+                       ("password", PASSWORD), ("password2", PASSWORD)):  # fmt: skip
+        at.text_input(key=f"setup_{key}").input(value)
+    ok(at.button(key=SETUP_SUBMIT).click().run())
+
+    [notice] = [m.value for m in at.info]
+    assert markdown_literal(_between(notice, "Administrator ", " created.")) == LINK_USERNAME
+
+
+def test_policy_caption_shows_the_officers_username_as_text(workbench, make_user):
+    officer = make_user(Role.COMPLIANCE_OFFICER, LINK_USERNAME)
+    workbench.run(update_policy, actor=officer.actor(), policy=Policy().amended(min_group_size=25),
+                  reason="Smaller groups are judged too.", expected_version=0)  # fmt: skip
+    at = open_page(signed_in(LINK_USERNAME), FAIRNESS)
+
+    [caption] = [c.value for c in at.caption if c.value.startswith("In force: version 1")]
+    assert markdown_literal(_between(caption, "set by ", " on ")) == LINK_USERNAME
