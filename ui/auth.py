@@ -99,7 +99,7 @@ def _first_admin_form() -> None:
         st.error(markdown_text(str(exc)))
         return
     st.session_state[_NOTICE] = (
-        f"Administrator {markdown_text(user.username)} created. Sign in with the new password."
+        f"Administrator {user.username} created. Sign in with the new password."
     )
     st.rerun()
 
@@ -109,7 +109,7 @@ def _login_form() -> None:
     st.caption("AI governance workbench")
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
-        st.info(notice)
+        st.info(markdown_text(notice))  # may quote a username
     if _oidc_configured():
         st.button("Sign in with single sign-on", key="login_sso", on_click=st.login)
         st.divider()

@@ -100,7 +100,7 @@ def test_first_administrators_notice_shows_the_username_as_text(store):
     ok(at.button(key=SETUP_SUBMIT).click().run())
 
     [notice] = [m.value for m in at.info]
-    assert markdown_literal(_between(notice, "Administrator ", " created.")) == LINK_USERNAME
+    assert markdown_literal(_between(notice, "Administrator ", " created")) == LINK_USERNAME
 
 
 def test_policy_caption_shows_the_officers_username_as_text(workbench, make_user):
