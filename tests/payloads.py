@@ -13,6 +13,8 @@ was followed.
 
 from __future__ import annotations
 
+import re
+
 from ui.text import WORD_JOINER
 
 OUTSIDE_HOSTS = ("evil.example", "127.0.0.1:8999")
@@ -82,3 +84,24 @@ def as_read(source: str) -> str:
             out.append(ch)
         i += 1
     return "".join(out)
+
+
+# What Streamlit's markdown finds in the text *after* escapes are resolved (GFM autolink
+# literals as in mdast-util-gfm-autolink-literal, remark-emoji, the material-icon shortcode).
+TEXT_TRIGGERS = {
+    "protocol link": re.compile(r"https?://|(mailto|xmpp):[-.\w+]", re.IGNORECASE),
+    "www link": re.compile(r"www\.", re.IGNORECASE),
+    "e-mail link": re.compile(r"[-.\w+]@[-\w]"),
+    "shortcode": re.compile(r":[\w+-]+[:/]"),
+}
+
+
+def resolved(escaped: str) -> str:
+    """``escaped`` as the markdown parser leaves it: escapes resolved, word joiners kept."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", escaped)
+
+
+def triggers_left(escaped: str) -> list[str]:
+    """The autolinks and shortcodes Streamlit would still find in markdown ``escaped``."""
+    text = resolved(escaped)
+    return [name for name, trigger in TEXT_TRIGGERS.items() if trigger.search(text)]

@@ -27,7 +27,8 @@ from tests.app.support import (
     sidebar_text,
     signed_in,
 )
-from tests.payloads import LINK_USERNAME
+from tests.factories import prediction_bytes, prediction_frame
+from tests.payloads import LINK_USERNAME, PAYLOADS, triggers_left
 
 pytestmark = pytest.mark.app
 
@@ -111,3 +112,24 @@ def test_policy_caption_shows_the_officers_username_as_text(workbench, make_user
 
     [caption] = [c.value for c in at.caption if c.value.startswith("In force: version 1")]
     assert markdown_literal(_between(caption, "set by ", " on ")) == LINK_USERNAME
+
+
+def test_an_error_quoting_a_column_name_shows_it_as_text(make_user):
+    # The issue's column name, numeric, so that it gets a bands field; bad cut points are
+    # refused with a message naming the column and quoting what was typed.
+    column = PAYLOADS["issue"]
+    frame = prediction_frame(200).assign(**{column: range(200)})
+    make_user(Role.DATA_SCIENTIST, "sci")
+    at = open_page(signed_in("sci"), FAIRNESS)
+    at.file_uploader(key="fair_file").set_value(("p.csv", prediction_bytes(frame), "text/csv"))
+    at = ok(at.run())
+    at.multiselect(key="fair_sensitive").set_value(["race", column])
+    at = ok(at.run())
+    at.text_input(key=f"fair_bands_{column}").input("30 www.evil.example")
+    at = ok(at.run())
+
+    [error] = [e.value for e in at.error]
+    assert f"Cut points of {column!r}: 'www.evil.example' is not a number" in markdown_literal(
+        error
+    )
+    assert triggers_left(error) == []
