@@ -3,7 +3,7 @@
 Text that people type or files carry (display names, usernames, e-mail addresses, file and
 column names, group values, model names, error messages quoting any of them) must read as
 typed, never as markup. What Streamlit 1.67 does with a string depends on where it goes
-(observed in Chromium; ``tests/e2e/test_user_text.py`` keeps checking it):
+(observed in Chromium; ``tests/e2e/test_user_text_flow.py`` keeps checking it):
 
 **Markdown bodies** — GitHub-flavoured markdown with bare-URL and e-mail autolinks, ``$math$``,
 ``:emoji:`` and ``:material/icon:`` shortcodes and ``:color[...]`` directives (raw HTML is shown
