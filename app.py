@@ -7,12 +7,14 @@ pages the user's role may use.
 import streamlit as st
 
 from ui.auth import admit, render_gate, sign_out
-from ui.formatting import md_escape
 from ui.navigation import run_signed_in, run_signed_out
+from ui.text import markdown_text
 
 st.set_page_config(
     page_title="AI governance workbench",
-    page_icon=":material/verified_user:",
+    # An emoji icon is drawn in the browser; a ":material/…:" one is fetched from Google's
+    # font servers on every visit (a request outside the workbench, broken offline).
+    page_icon="🛡️",
     layout="wide",
 )
 
@@ -23,7 +25,8 @@ if user is None:
 
 with st.sidebar:
     st.markdown(
-        f"**{md_escape(user.display_name)}**  \n{user.role.label} · {md_escape(user.username)}"
+        f"**{markdown_text(user.display_name)}**  \n"
+        f"{user.role.label} · {markdown_text(user.username)}"
     )
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
         sign_out(user)

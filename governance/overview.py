@@ -38,6 +38,7 @@ class Panel:
     title: str
     tiles: tuple[Tile, ...] = ()
     table: pd.DataFrame | None = None
+    # The texts are markdown, written by the domain: names people typed belong in ``table``.
     alert: str | None = None  # something wrong that every reader must see
     note: str | None = None  # a small print line under the panel
     next_step: str | None = None  # what to do next (empty states, first steps)

@@ -16,8 +16,8 @@ from governance.auth.service import UserInfo
 from governance.auth.sessions import session_expiry_reason
 from governance.clock import utcnow
 from governance.errors import GovernanceError
-from ui.formatting import md_escape
 from ui.resources import settings, workbench
+from ui.text import markdown_text
 
 _USER = "auth_user_id"
 _SIGNED_IN = "auth_signed_in_at"
@@ -96,7 +96,7 @@ def _first_admin_form() -> None:
             display_name=display_name,
         )
     except GovernanceError as exc:
-        st.error(md_escape(str(exc)))
+        st.error(markdown_text(str(exc)))
         return
     st.session_state[_NOTICE] = (
         f"Administrator {user.username} created. Sign in with the new password."
@@ -109,7 +109,7 @@ def _login_form() -> None:
     st.caption("AI governance workbench")
     notice = st.session_state.pop(_NOTICE, None)
     if notice:
-        st.info(notice)
+        st.info(markdown_text(notice))  # may quote a username
     if _oidc_configured():
         st.button("Sign in with single sign-on", key="login_sso", on_click=st.login)
         st.divider()
@@ -127,7 +127,7 @@ def _login_form() -> None:
     try:
         user = workbench().run(auth.authenticate, username=username, password=password)
     except GovernanceError as exc:
-        st.error(md_escape(str(exc)))
+        st.error(markdown_text(str(exc)))
         return
     _start_session(user)
     st.rerun()
@@ -141,7 +141,7 @@ def _oidc_sign_in() -> UserInfo | None:
             auth.authenticate_oidc, email=email, subject=str(subject) if subject else None
         )
     except GovernanceError as exc:
-        st.error(md_escape(str(exc)))
+        st.error(markdown_text(str(exc)))
         st.button("Sign out of single sign-on", key="sso_logout", on_click=st.logout)
         return None
     _start_session(user)

@@ -40,14 +40,6 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:&")
-
-
-def md_escape(text: str) -> str:
-    """Text safe to place inside Streamlit markdown (no links, images, HTML or formatting)."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
-
-
 def role_label(value: object) -> str:
     """A stored role code as people read it ("compliance_officer" → "Compliance officer")."""
     from governance.auth.roles import Role

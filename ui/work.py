@@ -14,8 +14,8 @@ import streamlit as st
 from governance.errors import Conflict, GovernanceError
 from governance.kernel import UnitOfWork
 from ui.feedback import flash
-from ui.formatting import md_escape
 from ui.resources import workbench
+from ui.text import markdown_text
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -46,7 +46,7 @@ def _call(
 
 def show_error(exc: GovernanceError) -> None:
     # Messages may quote user input: shown as plain text, never as markdown.
-    st.error(md_escape(str(exc)), icon=":material/error:")
+    st.error(markdown_text(str(exc)), icon=":material/error:")
 
 
 def guarded(action: Callable[[], T]) -> T | None:
@@ -85,7 +85,7 @@ def submit(
     if isinstance(value, _Failed):
         if on_conflict is not None and isinstance(value.error, Conflict):
             on_conflict()
-            flash(md_escape(str(value.error)), "error")
+            flash(markdown_text(str(value.error)), "error")
             st.rerun()
         return None
     flash(success(value) if callable(success) else success)

@@ -6,7 +6,8 @@ from governance.auth import service as auth
 from governance.auth.passwords import MIN_PASSWORD_LENGTH
 from ui.auth import current_user, signed_in_since
 from ui.feedback import show_flashes
-from ui.formatting import local_time, md_escape
+from ui.formatting import local_time
+from ui.text import markdown_text
 from ui.work import submit
 
 user = current_user()
@@ -14,10 +15,10 @@ st.title("My account")
 show_flashes()
 
 st.markdown(
-    f"**Username:** {md_escape(user.username)}  \n"
-    f"**Name:** {md_escape(user.display_name)}  \n"
+    f"**Username:** {markdown_text(user.username)}  \n"
+    f"**Name:** {markdown_text(user.display_name)}  \n"
     f"**Role:** {user.role.label}  \n"
-    f"**E-mail:** {md_escape(user.email or '—')}  \n"
+    f"**E-mail:** {markdown_text(user.email or '—')}  \n"
     f"**Signed in:** {local_time(signed_in_since())}"
 )
 

@@ -8,12 +8,13 @@ from governance.auth.roles import ROLE_DESCRIPTIONS
 from governance.overview import Panel, workspace_overview
 from ui.auth import current_user
 from ui.feedback import show_flashes
-from ui.formatting import local_time, localise_column, md_escape, time_ago
+from ui.formatting import local_time, localise_column, time_ago
+from ui.text import markdown_text
 from ui.work import run
 
 user = current_user()
 st.title("Overview")
-st.caption(f"Signed in as {md_escape(user.display_name)} — {user.role.label}.")
+st.caption(f"Signed in as {markdown_text(user.display_name)} — {user.role.label}.")
 show_flashes()
 
 
@@ -26,7 +27,9 @@ def render(panel: Panel) -> None:
             if isinstance(tile.value, datetime) or (tile.value is None):
                 column.metric(tile.label, time_ago(tile.value), help=local_time(tile.value))
             else:
-                column.metric(tile.label, tile.value, help=tile.help)
+                # A metric's value is markdown too: a text value is shown as it is written.
+                value = markdown_text(tile.value) if isinstance(tile.value, str) else tile.value
+                column.metric(tile.label, value, help=tile.help)
     if panel.table is not None:
         table = panel.table.copy()
         for name in table.columns:

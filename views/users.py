@@ -8,7 +8,8 @@ from governance.auth.passwords import MIN_PASSWORD_LENGTH
 from governance.auth.roles import ROLE_DESCRIPTIONS, Action, Role, is_allowed
 from ui.auth import current_user
 from ui.feedback import show_flashes
-from ui.formatting import localise_column, md_escape
+from ui.formatting import localise_column
+from ui.text import label_text, markdown_text
 from ui.work import run, seen_version, submit
 
 user = current_user()
@@ -86,7 +87,7 @@ if create:
 
     def _created(created: auth.UserInfo) -> str:
         st.session_state["new_user_form_gen"] = gen + 1  # empties the form
-        return f"Created {md_escape(created.username)} as {created.role.label}."
+        return f"Created {markdown_text(created.username)} as {created.role.label}."
 
     submit(
         auth.create_user,
@@ -126,7 +127,7 @@ with tab_role:
     if st.button("Change role", key="edit_role_apply", disabled=new_role == target.role):
         submit(
             auth.change_role,
-            lambda changed: f"{md_escape(changed.username)} is now {changed.role.label}.",
+            lambda changed: f"{markdown_text(changed.username)} is now {changed.role.label}.",
             actor=actor,
             user_id=target.id,
             role=new_role,
@@ -140,13 +141,13 @@ with tab_status:
             "records so that the audit trail keeps naming it."
         )
         confirm = st.checkbox(
-            f"Yes, deactivate {md_escape(target.username)}",
+            f"Yes, deactivate {label_text(target.username)}",
             key=f"edit_confirm_deactivate_{target.id}",
         )
         if st.button("Deactivate", key="edit_deactivate", disabled=not confirm, type="primary"):
             submit(
                 auth.set_active,
-                f"{md_escape(target.username)} deactivated.",
+                f"{markdown_text(target.username)} deactivated.",
                 actor=actor,
                 user_id=target.id,
                 active=False,
@@ -155,7 +156,7 @@ with tab_status:
     elif st.button("Reactivate", key="edit_reactivate", type="primary"):
         submit(
             auth.set_active,
-            f"{md_escape(target.username)} reactivated.",
+            f"{markdown_text(target.username)} reactivated.",
             actor=actor,
             user_id=target.id,
             active=True,
@@ -165,7 +166,7 @@ with tab_status:
 with tab_password:
     with st.form("reset_password_form", clear_on_submit=True):
         new_password = st.text_input(
-            f"New password for {md_escape(target.username)}",
+            f"New password for {label_text(target.username)}",
             type="password",
             key="reset_password",
             help=f"At least {MIN_PASSWORD_LENGTH} characters. Also lifts a lockout.",
@@ -174,7 +175,7 @@ with tab_password:
     if reset:
         submit(
             auth.reset_password,
-            f"Password of {md_escape(target.username)} reset.",
+            f"Password of {markdown_text(target.username)} reset.",
             actor=actor,
             user_id=target.id,
             new_password=new_password,

@@ -11,17 +11,24 @@ from __future__ import annotations
 import pytest
 
 from governance.auth.roles import Role
+from governance.fairness import Policy, update_policy
 from tests.app.support import (
     ACCOUNT,
+    FAIRNESS,
     PASSWORD,
+    SETUP_SUBMIT,
     USERS,
     create_via_form,
     markdown_literal,
     messages,
+    new_app,
+    ok,
     open_page,
     sidebar_text,
     signed_in,
 )
+from tests.factories import prediction_bytes, prediction_frame
+from tests.payloads import LINK_USERNAME, PAYLOADS, triggers_left
 
 pytestmark = pytest.mark.app
 
@@ -82,3 +89,47 @@ def test_entities_in_a_name_are_shown_literally(make_user):
     at = signed_in("ent")
 
     assert markdown_literal(_between(sidebar_text(at), "**", "**  \n")) == name
+
+
+# A username can hold only letters, digits, ".", "-" and "_", and still be an autolink
+# ("www.evil.example"): where a username is written into markdown it is escaped too.
+def test_first_administrators_notice_shows_the_username_as_text(store):
+    at = new_app()
+    for key, value in (("username", LINK_USERNAME), ("display_name", "Root"),
+                       ("password", PASSWORD), ("password2", PASSWORD)):  # fmt: skip
+        at.text_input(key=f"setup_{key}").input(value)
+    ok(at.button(key=SETUP_SUBMIT).click().run())
+
+    [notice] = [m.value for m in at.info]
+    assert markdown_literal(_between(notice, "Administrator ", " created")) == LINK_USERNAME
+
+
+def test_policy_caption_shows_the_officers_username_as_text(workbench, make_user):
+    officer = make_user(Role.COMPLIANCE_OFFICER, LINK_USERNAME)
+    workbench.run(update_policy, actor=officer.actor(), policy=Policy().amended(min_group_size=25),
+                  reason="Smaller groups are judged too.", expected_version=0)  # fmt: skip
+    at = open_page(signed_in(LINK_USERNAME), FAIRNESS)
+
+    [caption] = [c.value for c in at.caption if c.value.startswith("In force: version 1")]
+    assert markdown_literal(_between(caption, "set by ", " on ")) == LINK_USERNAME
+
+
+def test_an_error_quoting_a_column_name_shows_it_as_text(make_user):
+    # The issue's column name, numeric, so that it gets a bands field; bad cut points are
+    # refused with a message naming the column and quoting what was typed.
+    column = PAYLOADS["issue"]
+    frame = prediction_frame(200).assign(**{column: range(200)})
+    make_user(Role.DATA_SCIENTIST, "sci")
+    at = open_page(signed_in("sci"), FAIRNESS)
+    at.file_uploader(key="fair_file").set_value(("p.csv", prediction_bytes(frame), "text/csv"))
+    at = ok(at.run())
+    at.multiselect(key="fair_sensitive").set_value(["race", column])
+    at = ok(at.run())
+    at.text_input(key=f"fair_bands_{column}").input("30 www.evil.example")
+    at = ok(at.run())
+
+    [error] = [e.value for e in at.error]
+    assert f"Cut points of {column!r}: 'www.evil.example' is not a number" in markdown_literal(
+        error
+    )
+    assert triggers_left(error) == []

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from governance.audit.models import AuditEvent
 from governance.auth.roles import Role
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
-from tests.app.support import FAIRNESS, messages, ok, open_page, signed_in
+from tests.app.support import FAIRNESS, messages, ok, open_page, shown, signed_in
 from tests.factories import prediction_bytes, prediction_frame
 
 pytestmark = pytest.mark.app
@@ -35,7 +35,7 @@ def test_upload_assess_and_save_as_evidence(make_user, store):
     at = ok(at.button(key="fair_run").click().run())
     verdict = messages(at, "error")
     assert any("FAIL" in m and "600 rows" in m for m in verdict), verdict
-    assert any("Selection rate of race=B" in m.value for m in at.markdown)
+    assert any("Selection rate of race=B" in shown(m.value) for m in at.markdown)
 
     at.text_input(key="fair_model").input("credit-model")
     at = ok(at.button(key=SAVE).click().run())
@@ -216,7 +216,7 @@ def test_a_saved_assessment_opens_again(make_user, workbench, tmp_path):
     at.selectbox(key="fair_open").set_value(saved_id)
     at = ok(at.run())
     assert any("FAIL" in m and "600 rows" in m for m in messages(at, "error"))
-    assert any("saved by sci" in m.value for m in at.markdown)
+    assert any("saved by sci" in shown(m.value) for m in at.markdown)
     labels = {b.label for b in at.get("download_button")}
     assert {"PDF report", "Stored file (Parquet)"} <= labels
 

@@ -28,8 +28,8 @@ from governance.reports.fairness_pdf import assessment_pdf
 from ui.downloads import safe_filename
 from ui.fairness.mapping import confirm_columns
 from ui.fairness.results import Shown, render
-from ui.formatting import md_escape
 from ui.resources import settings
+from ui.text import markdown_text
 from ui.uploads import Upload, keep_upload
 from ui.work import guarded, submit
 
@@ -114,7 +114,7 @@ def _save(assessed: Assessed, upload: Upload, actor: Actor, can_save: bool) -> N
 
     def saved(assessment_id: int) -> str:
         st.session_state[_RESULT] = dataclasses.replace(assessed, saved_id=assessment_id)
-        return f"Saved as assessment #{assessment_id} for {md_escape(model_name.strip())}."
+        return f"Saved as assessment #{assessment_id} for {markdown_text(model_name.strip())}."
 
     submit(
         save_assessment,
@@ -142,7 +142,9 @@ def assess_tab(actor: Actor, policy: Policy, *, can_save: bool) -> None:
     overview = guarded(lambda: _overview(str(upload.path), upload.name, upload.file_id))
     if overview is None:
         return
-    st.write(f"**{md_escape(upload.name)}** · {overview.format} · {len(overview.columns)} columns")
+    st.write(
+        f"**{markdown_text(upload.name)}** · {overview.format} · {len(overview.columns)} columns"
+    )
     with st.expander("First rows"):
         st.dataframe(overview.preview, hide_index=True)
     spec_builder = confirm_columns(upload, overview)

@@ -19,8 +19,9 @@ from governance.fairness import (
 from ui.downloads import figure_downloads, safe_filename, table_downloads
 from ui.fairness.results import Shown, render
 from ui.fairness.tables import column_config
-from ui.formatting import local_time, localise_column, md_escape
+from ui.formatting import local_time, localise_column
 from ui.resources import workbench
+from ui.text import markdown_text
 from ui.work import run
 
 HISTORY_LABELS = {
@@ -103,8 +104,9 @@ def _open_saved(history: pd.DataFrame, actor: Actor, can_export: bool) -> None:
         return
     version = f" {saved.model_version}" if saved.model_version else ""
     st.markdown(
-        f"**{md_escape(saved.model_name + version)}** · saved by {md_escape(saved.created_by)} "
-        f"on {local_time(saved.created_at)} · file {md_escape(saved.file_name)} "
+        f"**{markdown_text(saved.model_name + version)}** · "
+        f"saved by {markdown_text(saved.created_by)} on {local_time(saved.created_at)} · "
+        f"file {markdown_text(saved.file_name)} "
         f"({saved.row_count:,} rows, SHA-256 `{saved.file_sha256}`)"
     )
     with st.expander("Mapping and policy applied"):

@@ -20,7 +20,7 @@ from governance.fairness import (
     parse_cut_points,
     suggest_positive_label,
 )
-from ui.formatting import md_escape
+from ui.text import label_text, markdown_text
 from ui.uploads import Upload
 
 NONE = "(none)"
@@ -80,7 +80,7 @@ class _Columns:
         try:
             return _values(str(self.upload.path), self.upload.name, column, self.upload.file_id)
         except GovernanceError as exc:
-            st.error(md_escape(str(exc)))
+            st.error(markdown_text(str(exc)))
             return None
 
 
@@ -133,13 +133,13 @@ def _bands(
     bands: dict[str, tuple[float, ...]] = {}
     for column in [s for s in sensitive if cols.overview.numeric(s)]:
         text = where.text_input(
-            f"Bands for {md_escape(column)} (cut points, e.g. 25, 45, 65; empty: none)",
+            f"Bands for {label_text(column)} (cut points, e.g. 25, 45, 65; empty: none)",
             key=_seed(f"fair_bands_{column}", ""),
         )
         try:
             points = parse_cut_points(text, column)
         except GovernanceError as exc:
-            st.error(md_escape(str(exc)))
+            st.error(markdown_text(str(exc)))
             return None
         if points:
             bands[column] = points
@@ -157,14 +157,14 @@ def _references(
     for column in sensitive:
         if column in bands:
             # Band labels exist only after the scan.
-            where.caption(f"{md_escape(column)} is banded: compared with its band of highest "
+            where.caption(f"{markdown_text(column)} is banded: compared with its band of highest "
                           "selection rate.")  # fmt: skip
             continue
         options = cols.values(column)
         if not options:
             continue
         choice = where.selectbox(
-            f"Reference group for {md_escape(column)}",
+            f"Reference group for {label_text(column)}",
             [DEFAULT_REFERENCE, *options],
             key=_seed(f"fair_reference_{column}", DEFAULT_REFERENCE),
             help="Other groups' selection rates are divided by this group's.",

@@ -7,6 +7,7 @@ import streamlit as st
 from governance.actor import Actor
 from governance.fairness import PolicyVersion, policy_history, update_policy
 from ui.formatting import local_time, localise_column
+from ui.text import markdown_text
 from ui.work import run, submit
 
 # Form key → the policy field it edits.
@@ -111,7 +112,7 @@ def policy_tab(current: PolicyVersion, actor: Actor, *, can_edit: bool) -> None:
         st.caption("In force: the built-in defaults (no compliance officer has set a policy yet).")
     else:
         st.caption(
-            f"In force: version {current.version}, set by {current.created_by} on "
+            f"In force: version {current.version}, set by {markdown_text(current.created_by)} on "
             f"{local_time(current.created_at)}."
         )
     _form(current, actor, can_edit)

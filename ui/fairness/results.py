@@ -26,7 +26,7 @@ from governance.fairness import (
 from governance.reports.figures import with_export_context
 from ui.downloads import figure_downloads, safe_filename, table_downloads
 from ui.fairness.tables import SHORT_SUMMARY_LABELS, show_table
-from ui.formatting import md_escape
+from ui.text import help_text, label_text, markdown_text
 
 VERDICT_STYLE = {
     Verdict.PASS: (st.success, ":material/check_circle:", "PASS"),
@@ -76,7 +76,7 @@ def verdict_banner(shown: Shown) -> None:
     show, icon, word = VERDICT_STYLE[result.verdict]
     show(
         f"**{word}** under {shown.policy_name} · {result.n_rows:,} rows · "
-        f"{md_escape(result.mapping['label'])}; {md_escape(result.mapping['prediction'])}",
+        f"{markdown_text(result.mapping['label'])}; {markdown_text(result.mapping['prediction'])}",
         icon=icon,
     )
 
@@ -127,8 +127,8 @@ def _lowest_ratio_card(
         delta=f"{'breaks' if breached else 'within'} ≥ {bound:.2f}",
         delta_color="inverse" if breached else "off",
         delta_arrow="off",
-        help=f"Lowest disparate impact ratio: {md_escape(label)}, its selection rate divided by "
-        f"that of the reference group {md_escape(_reference_label(grouping))}.",
+        help=f"Lowest disparate impact ratio: {help_text(label)}, its selection rate divided by "
+        f"that of the reference group {help_text(_reference_label(grouping))}.",
         border=True,
     )
 
@@ -204,18 +204,18 @@ def grouping_detail(shown: Shown) -> None:
         list(by_name),
         default=first,
         key=f"{shown.key}_grouping",
-        format_func=md_escape,  # the names are the file's columns: shown, never interpreted
+        format_func=label_text,  # the names are the file's columns: shown, never interpreted
     )
     grouping = by_name.get(chosen or first, shown.result.results[0])
     stem = safe_filename(f"fairness-{'-'.join(grouping.sensitive_features)}")
     with st.container(border=True):
         _, _, word = VERDICT_STYLE[grouping.verdict]
-        st.markdown(f"#### {md_escape(grouping.name)} — {word}")
+        st.markdown(f"#### {markdown_text(grouping.name)} — {word}")
         _cards(grouping, shown)
         for finding in grouping.findings:
-            st.markdown(f"- {md_escape(finding)}")
+            st.markdown(f"- {markdown_text(finding)}")
         if grouping.sweep is not None:
-            st.info(md_escape(grouping.sweep.statement), icon=":material/tune:")
+            st.info(markdown_text(grouping.sweep.statement), icon=":material/tune:")
         _group_table(grouping, shown, stem)
         _chart(grouping, shown, stem)
 

@@ -85,9 +85,9 @@ def column_config(columns: Iterable[str], **overrides: Any) -> dict[str, Any]:
     """Readable headers (with definitions as help) for every column of a fairness table."""
     config: dict[str, Any] = {}
     for column in columns:
-        label, help_text = _label(column)
+        label, definition = _label(column)
         # No fixed widths: the grid sizes each column to its short header and values.
-        config[column] = st.column_config.Column(label, help=help_text)
+        config[column] = st.column_config.Column(label, help=definition)
     config.update(overrides)
     return config
 
