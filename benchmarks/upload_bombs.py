@@ -23,6 +23,10 @@ Two measurements per bomb:
    (sampled from /proc every 0.1 s), and each of B's page times (median, max, count over 1 s)
    while A's upload was being read, against B's times with nothing else going on.
 
+3. **cost of a worker**: ``describe_file`` of a small CSV in-process and through the page's
+   reading workers (forkserver, warm pool): the first call (forkserver and workers start) and
+   the median of 20 warm calls.
+
 ``--set NAME=VALUE`` passes settings to the server (say, a raised cap to watch a bomb run into
 the reading worker's time limit). Not a test: nothing here asserts a time.
 """
@@ -312,10 +316,11 @@ def _interleave(page_a, page_b, started: float, deadline_s: float, times: list[f
     pressed = False
     i = 0
     while time.perf_counter() - started < deadline_s:
-        if assessed.count():  # the verdict banner (an error box when it says FAIL)
-            return time.perf_counter() - started, "assessed: " + assessed.first.inner_text()
-        if error.count():
-            return time.perf_counter() - started, "refused: " + error.first.inner_text()
+        if assessed.count() or error.count():
+            # The verdict banner is an error box too when it says FAIL.
+            text = (assessed if assessed.count() else error).first.inner_text()
+            verb = "assessed" if "under the policy in force" in text else "refused"
+            return time.perf_counter() - started, f"{verb}: " + " ".join(text.split()[1:])
         if mapping.count() and not pressed and page_a.locator(_IDLE).count():
             assess = page_a.get_by_role("button", name="Assess")
             if assess.is_disabled():  # no column names a label: opening was the whole read
@@ -325,6 +330,51 @@ def _interleave(page_a, page_b, started: float, deadline_s: float, times: list[f
         times.append(_go(page_b, titles[i % 2]))
         i += 1
     return time.perf_counter() - started, f"nothing after {deadline_s:.0f} s"
+
+
+_POOL = """
+import statistics, sys, time
+from pathlib import Path
+from governance.analytics.isolated import IsolatedReader, ReadLimits
+from governance.fairness.preview import describe_file
+
+def timed(call):
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1])
+    reader = IsolatedReader(ReadLimits(seconds=60, memory_mb=3072),
+                            preload=("governance.fairness.engine", "governance.fairness.preview"))
+    first = timed(lambda: reader.run(path.name, describe_file, path))
+    warm = statistics.median(timed(lambda: reader.run(path.name, describe_file, path))
+                             for _ in range(20))
+    here = statistics.median(timed(lambda: describe_file(path)) for _ in range(20))
+    reader.close()
+    print(f"{here * 1000:.1f}\t{first * 1000:.0f}\t{warm * 1000:.1f}")
+"""
+
+
+def pool_cost(directory: Path) -> str:
+    path = directory / "small.csv"
+    lines = ["label,prediction,race", *(f"{i % 2},{i // 2 % 2},{'AB'[i % 3 == 0]}"
+                                        for i in range(600))]  # fmt: skip
+    path.write_text("\n".join(lines) + "\n")
+    script = directory / "pool_cost.py"  # a file: the workers import what they run by name
+    script.write_text(_POOL)
+    out = subprocess.run([sys.executable, str(script), str(path)], capture_output=True,
+                         text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                         timeout=300)  # fmt: skip
+    if out.returncode != 0:
+        return f"pool cost: failed: {out.stderr.strip()[-300:]}"
+    here, first, warm = out.stdout.strip().splitlines()[-1].split("\t")
+    return (
+        "| describe_file, 600-row CSV | in-process (median of 20) | worker: first call, "
+        "forkserver and workers starting | worker, warm (median of 20) |\n"
+        "| --- | --- | --- | --- |\n"
+        f"| | {here} ms | {first} ms | {warm} ms |"
+    )
 
 
 def machine() -> str:
@@ -349,6 +399,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--deadline", type=float, default=600.0, help="give up on A after this")
     parser.add_argument("--skip-page", action="store_true")
     parser.add_argument("--skip-direct", action="store_true")
+    parser.add_argument("--skip-pool", action="store_true")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
     settings = dict(s.split("=", 1) for s in args.set)
@@ -369,6 +420,9 @@ def main(argv: list[str] | None = None) -> None:
         for path in paths:
             for line in page_run(path, settings, args.deadline):
                 print(line, flush=True)
+    if not args.skip_pool:
+        print()
+        print(pool_cost(args.dir))
     print(f"\nself: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -13,13 +13,14 @@ import duckdb
 _PROCESS_SETTINGS: dict[str, str] = {}
 
 
-def limit_connections(*, memory_limit_mb: int) -> None:
+def limit_connections(*, memory_limit_mb: int, threads: int) -> None:
     """Give every later connection of this process these limits, and no spilling to disk.
 
     Without a temporary directory, a query over the limit fails rather than writing spill files
     that a stopped worker would leave behind.
     """
     _PROCESS_SETTINGS["memory_limit"] = f"{int(memory_limit_mb)}MB"
+    _PROCESS_SETTINGS["threads"] = str(int(threads))
     _PROCESS_SETTINGS["temp_directory"] = ""
 
 

@@ -61,7 +61,9 @@ def _limit_worker(memory_mb: int) -> None:
     os.nice(WORKER_NICENESS)
     from governance.analytics.duck import limit_connections
 
-    limit_connections(memory_limit_mb=int(memory_mb * DUCKDB_SHARE))
+    # One core is left to the server (and the other reads): a read is slower, never a stall.
+    threads = max(1, (os.cpu_count() or 2) - 1)
+    limit_connections(memory_limit_mb=int(memory_mb * DUCKDB_SHARE), threads=threads)
 
 
 def _in_directory(directory: str, function: Callable[..., T], args: Any, kwargs: Any) -> T:

@@ -53,6 +53,19 @@ def convert_then_hang(path: Path) -> None:
         time.sleep(60)
 
 
+def duckdb_settings() -> tuple:
+    from governance.analytics.duck import sandboxed
+
+    con = sandboxed([])
+    try:
+        return con.execute(
+            "SELECT current_setting('threads'), current_setting('memory_limit'), "
+            "current_setting('temp_directory')"
+        ).fetchone()
+    finally:
+        con.close()
+
+
 def test_a_read_returns_what_the_function_returns(reader, tmp_path, tempdir):
     path = write_predictions(prediction_frame(300, 1), tmp_path / "p.csv")
     here = describe_file(path)
@@ -66,6 +79,11 @@ def test_workers_are_limited_and_forked_from_the_forkserver(reader):
     soft, hard = reader.run("limits", resource.getrlimit, resource.RLIMIT_AS)
     assert soft == hard == 2048 * 1024 * 1024
     assert reader.run("niceness", os.nice, 0) >= 10
+    threads, memory, spill = reader.run("duckdb", duckdb_settings)
+    assert threads == max(1, (os.cpu_count() or 2) - 1)
+    assert memory.endswith("MiB") and 900 <= float(memory.split()[0]) <= 1024  # half of 2 GiB
+    assert spill == ""  # no spill files a stopped worker could leave behind
+    assert duckdb_settings()[2] != ""  # this process keeps DuckDB's defaults
     # Not forked from this (threaded) process: its parent is the forkserver.
     assert reader.run("parent", os.getppid) != os.getpid()
 
