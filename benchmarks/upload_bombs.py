@@ -320,7 +320,10 @@ def _interleave(page_a, page_b, started: float, deadline_s: float, times: list[f
             # The verdict banner is an error box too when it says FAIL.
             text = (assessed if assessed.count() else error).first.inner_text()
             verb = "assessed" if "under the policy in force" in text else "refused"
-            return time.perf_counter() - started, f"{verb}: " + " ".join(text.split()[1:])
+            words = text.split()
+            if words and words[0] in {"error", "cancel"}:  # the alert's icon, as text
+                words = words[1:]
+            return time.perf_counter() - started, f"{verb}: " + " ".join(words)
         if mapping.count() and not pressed and page_a.locator(_IDLE).count():
             assess = page_a.get_by_role("button", name="Assess")
             if assess.is_disabled():  # no column names a label: opening was the whole read

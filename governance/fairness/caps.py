@@ -102,6 +102,9 @@ _RECORDS = [
 ]
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _widest(texts: list[str]) -> int:
     return max((t.count(d) + 1 for t in texts for d in _DELIMITERS), default=0)
 
@@ -123,7 +126,8 @@ def csv_header_fields(path: Path) -> tuple[int, bool]:
     for record, span in zip(_RECORDS, _SPANS, strict=True):
         first = record.match(head)
         records.append(span.sub("", first.group(0)) if first else "")
-    lines = head.splitlines()[:CSV_LINES_LOOKED_AT]
+    # The line ends DuckDB knows (str.splitlines would also split at \x0c, \x1c and others).
+    lines = _LINE_END.split(head, maxsplit=CSV_LINES_LOOKED_AT)[:CSV_LINES_LOOKED_AT]
     return max(_widest(records), _widest(lines)), ended
 
 
