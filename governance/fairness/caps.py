@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 
     from governance.config import Settings
 
-DEFAULT_MAX_COLUMNS = 2_000
-DEFAULT_UPLOAD_MAX_ROWS = 50_000_000
+DEFAULT_MAX_COLUMNS = 2_000  # as GOVERNANCE_MAX_COLUMNS defaults (a test checks they agree)
 # DuckDB refuses a CSV line longer than its max_line_size (2,000,000 bytes by default), so the
 # header it would use lies within this many bytes (more for a byte-order mark and blank lines).
 CSV_HEADER_BYTES = 2 * 1024 * 1024 + 64 * 1024
