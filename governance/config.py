@@ -34,6 +34,16 @@ class Settings:
         How long a locked account stays locked.
     upload_max_mb:
         Largest file the browser may upload for assessment (the CLI takes any size).
+    max_columns:
+        Most columns a prediction file may have, on the page and the CLI alike (counted from
+        the CSV header, the Parquet footer or the sheet's size record, before DuckDB reads it).
+    upload_max_rows:
+        Most rows an uploaded Parquet file may declare in its footer (the CLI takes any number).
+    upload_read_seconds:
+        Longest one reading of an upload on the page may run (its overview, the values of a
+        column, the assessment) before its worker process is stopped.
+    upload_read_memory_mb:
+        Address space a worker process reading an upload may use.
     """
 
     database_url: str
@@ -43,6 +53,10 @@ class Settings:
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     upload_max_mb: int = 200
+    max_columns: int = 2_000
+    upload_max_rows: int = 50_000_000
+    upload_read_seconds: int = 120
+    upload_read_memory_mb: int = 3_072
 
 
 def _int_env(name: str, default: int) -> int:
@@ -71,4 +85,8 @@ def load_settings() -> Settings:
         lockout_threshold=_int_env("GOVERNANCE_LOCKOUT_THRESHOLD", 5),
         lockout_minutes=_int_env("GOVERNANCE_LOCKOUT_MINUTES", 15),
         upload_max_mb=_int_env("GOVERNANCE_UPLOAD_MAX_MB", 200),
+        max_columns=_int_env("GOVERNANCE_MAX_COLUMNS", 2_000),
+        upload_max_rows=_int_env("GOVERNANCE_UPLOAD_MAX_ROWS", 50_000_000),
+        upload_read_seconds=_int_env("GOVERNANCE_UPLOAD_READ_SECONDS", 120),
+        upload_read_memory_mb=_int_env("GOVERNANCE_UPLOAD_READ_MEMORY_MB", 3_072),
     )

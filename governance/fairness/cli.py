@@ -119,6 +119,8 @@ def _bands(args: argparse.Namespace) -> dict[str, tuple[float, ...]]:
 
 
 def run_fairness(args: argparse.Namespace, open_workbench: Callable[[], Workbench]) -> int:
+    from governance.config import load_settings
+    from governance.fairness.caps import FileCaps
     from governance.fairness.engine import assess_file
     from governance.fairness.policy import Policy, Verdict
     from governance.fairness.spec import AssessmentSpec
@@ -147,8 +149,10 @@ def run_fairness(args: argparse.Namespace, open_workbench: Callable[[], Workbenc
         bands=_bands(args),
     )
     policy = Policy() if args.min_group_size is None else Policy(min_group_size=args.min_group_size)
+    # In-process (a pipeline's own file), any number of rows; the column cap holds here too.
+    caps = FileCaps.pipeline(load_settings())
     if not args.save:
-        result = assess_file(args.path, spec, policy)
+        result = assess_file(args.path, spec, policy, caps=caps)
         payload = result.to_json()
     else:
         from governance.auth.service import actor_for_username
@@ -159,7 +163,9 @@ def run_fairness(args: argparse.Namespace, open_workbench: Callable[[], Workbenc
             with workbench.unit() as uow:
                 actor = actor_for_username(uow, args.actor)  # refused before any work
                 # Evidence is judged by the policy in force, not by command-line overrides.
-                result = assess_file(args.path, spec, active_policy(uow, actor=actor))
+                result = assess_file(
+                    args.path, spec, active_policy(uow, actor=actor), caps=caps
+                )
                 payload = result.to_json()
                 payload["saved_assessment_id"] = save_assessment(
                     uow,

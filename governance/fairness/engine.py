@@ -19,6 +19,7 @@ import numpy as np
 
 from governance.errors import ValidationError
 from governance.fairness.analysis import AssessmentResult, GroupingCounts, analyse
+from governance.fairness.caps import FileCaps
 from governance.fairness.choices import MISSING, group_order, positive_from_words
 from governance.fairness.inputs import Column, FileFormat, Source, quote, shown
 from governance.fairness.metrics import Counts, counts_from_arrays
@@ -454,10 +455,14 @@ def assess_file(
     policy: Policy | None = None,
     *,
     display_name: str | None = None,
+    caps: FileCaps | None = None,
 ) -> AssessmentResult:
-    """Assess the prediction file at ``path``; bad input raises :class:`ValidationError`."""
+    """Assess the prediction file at ``path``; bad input raises :class:`ValidationError`.
+
+    ``caps`` bound the file's columns (and rows); the defaults are those of the command line.
+    """
     policy = policy or Policy()
-    with Source(Path(path), display_name=display_name) as source:
+    with Source(Path(path), display_name=display_name, caps=caps) as source:
         n_rows, groupings, mapping = scan(source, spec)
     return analyse(n_rows, groupings, spec, policy, mapping)
 

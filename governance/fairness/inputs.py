@@ -1,7 +1,9 @@
 """Prediction files: recognising the format, opening them in DuckDB, naming bad input.
 
 Files are never loaded whole into memory: DuckDB reads CSV and Parquet where they lie. Excel
-workbooks (small by nature) are converted to CSV first, after a check against zip bombs.
+workbooks (small by nature) are converted to CSV first, after a check against zip bombs. Before
+DuckDB sees a file, its columns (and, on the page, the rows a Parquet file declares) are checked
+against the caps (:mod:`governance.fairness.caps`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ import duckdb
 
 from governance.analytics.duck import quote_identifier, sandboxed
 from governance.errors import ValidationError
+from governance.fairness.caps import (
+    FileCaps,
+    check_csv,
+    check_parquet,
+    check_sheet,
+    check_sheet_row,
+)
 
 # An .xlsx is a zip of XML: refuse members that expand absurdly (an "Excel bomb").
 MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
@@ -120,12 +129,14 @@ def _unreadable_workbook(name: str) -> str:
     )
 
 
-def excel_to_csv(path: Path, name: str, directory: Path) -> Path:
+def excel_to_csv(path: Path, name: str, directory: Path, caps: FileCaps | None = None) -> Path:
     """The first sheet of a workbook as a CSV file in ``directory``.
 
     Rows are padded to the header's width (sheets written without a size record give short
-    rows) and trailing empty rows are dropped, so that rows keep their sheet numbers.
+    rows) and trailing empty rows are dropped, so that rows keep their sheet numbers. The
+    sheet's size record, then each row as it comes, is held to ``caps``.
     """
+    caps = caps or FileCaps()
     _check_xlsx(path, name)
     from openpyxl import load_workbook
 
@@ -137,12 +148,14 @@ def excel_to_csv(path: Path, name: str, directory: Path) -> Path:
         workbook = load_workbook(path, read_only=True, data_only=True)
         if not workbook.worksheets:
             raise ValidationError(f"{name!r} has no worksheet.")
+        check_sheet(workbook.worksheets[0], name, caps)
         with target.open("w", newline="", encoding="utf-8") as out:
             # "\n" line ends: DuckDB cannot read CRLF lines with a line break inside a header cell.
             writer = csv.writer(out, lineterminator="\n")
             width = 0
             blank = 0
-            for row in workbook.worksheets[0].iter_rows(values_only=True):
+            for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
+                check_sheet_row(name, number, len(row), caps)
                 cells = ["" if v is None else v for v in row]
                 width = width or len(cells)
                 while len(cells) > width and cells[-1] == "":
@@ -200,9 +213,12 @@ class Source:
     Use as a context manager; it removes any temporary conversion when closed.
     """
 
-    def __init__(self, path: Path, *, display_name: str | None = None) -> None:
+    def __init__(
+        self, path: Path, *, display_name: str | None = None, caps: FileCaps | None = None
+    ) -> None:
         self.path = Path(path)
         self.name = display_name or self.path.name
+        self.caps = caps or FileCaps()
         self.format = detect_format(self.path, self.name)
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.con: duckdb.DuckDBPyConnection | None = None
@@ -210,11 +226,14 @@ class Source:
             readable = self.path
             if self.format is FileFormat.EXCEL:
                 self._tmp = tempfile.TemporaryDirectory(prefix="governance-xlsx-")
-                readable = excel_to_csv(self.path, self.name, Path(self._tmp.name))
+                readable = excel_to_csv(self.path, self.name, Path(self._tmp.name), self.caps)
+            elif self.format is FileFormat.CSV:
+                check_csv(self.path, self.name, self.caps)
             self.readable = readable.resolve()
             self.con = sandboxed([self.readable])
             self.params = {"src": str(self.readable)}
             if self.format is FileFormat.PARQUET:
+                self._check_footer()
                 self.relation = "read_parquet($src)"
             else:
                 # strict_mode: a ragged row is an error with its line number, not padded.
@@ -226,12 +245,22 @@ class Source:
             self.close()  # leave no connection or converted workbook behind
             raise
 
+    def _check_footer(self) -> None:
+        try:
+            check_parquet(self.readable, self.name, self.caps, self.con)
+        except duckdb.OutOfMemoryException:
+            raise
+        except duckdb.Error as exc:
+            raise ValidationError(explain_duckdb_error(exc, self.name)) from None
+
     def _describe(self) -> list[Column]:
         try:
             rows = self.con.execute(
                 f"DESCRIBE SELECT * FROM {self.relation}",  # noqa: S608 (relation is ours)
                 self.params,
             ).fetchall()
+        except duckdb.OutOfMemoryException:
+            raise  # not the file's fault as such: the reader that set the limit says so
         except duckdb.Error as exc:
             if self.format is not FileFormat.PARQUET and "error when sniffing" in str(exc).lower():
                 self._refuse_unsplittable(None)  # a clearer reason, where there is one
@@ -290,6 +319,8 @@ class Source:
         assert self.con is not None, "query on a closed Source"
         try:
             return self.con.execute(sql, {**self.params, **(params or {})}).fetchall()
+        except duckdb.OutOfMemoryException:
+            raise
         except duckdb.Error as exc:
             raise ValidationError(explain_duckdb_error(exc, self.name)) from None
 
@@ -322,6 +353,13 @@ def explain_duckdb_error(exc: duckdb.Error, name: str) -> str:
         or "not enough" in lower
     ):
         return f"{name!r} has rows with a different number of fields{where}."
+    if "maximum line size" in lower:
+        size = re.search(r"maximum line size of (\d+)", lower)
+        limit = f"{int(size.group(1)):,} bytes" if size else "the longest line DuckDB reads"
+        return (
+            f"{name!r} has a line longer than {limit}{where}: a prediction file needs none "
+            "that long (is it CSV text with one row per line?)."
+        )
     if "no magic bytes" in lower or (
         "parquet" in lower and ("invalid" in lower or "corrupt" in lower)
     ):

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from governance.errors import ValidationError
+from governance.fairness.caps import FileCaps
 from governance.fairness.inputs import Column, Source, quote
 from governance.fairness.spec import suggest_mapping
 
@@ -31,9 +32,11 @@ class FileOverview:
         return any(c.name == name and c.is_numeric for c in self.columns)
 
 
-def describe_file(path: Path, *, display_name: str | None = None) -> FileOverview:
+def describe_file(
+    path: Path, *, display_name: str | None = None, caps: FileCaps | None = None
+) -> FileOverview:
     """Columns, their types, suggested roles and the first rows (bad files raise)."""
-    with Source(Path(path), display_name=display_name) as source:
+    with Source(Path(path), display_name=display_name, caps=caps) as source:
         names = [c.name for c in source.columns]
         rows = source.query(f"SELECT * FROM {source.relation} LIMIT {PREVIEW_ROWS}")  # noqa: S608
         if not rows:
@@ -49,10 +52,15 @@ def describe_file(path: Path, *, display_name: str | None = None) -> FileOvervie
 
 
 def column_values(
-    path: Path, column: str, *, display_name: str | None = None, limit: int = 25
+    path: Path,
+    column: str,
+    *,
+    display_name: str | None = None,
+    limit: int = 25,
+    caps: FileCaps | None = None,
 ) -> list[str]:
     """Up to ``limit`` distinct values of ``column`` as text (for choosing labels, groups)."""
-    with Source(Path(path), display_name=display_name) as source:
+    with Source(Path(path), display_name=display_name, caps=caps) as source:
         col = source.column(column, "Chosen")
         rows = source.query(
             f"SELECT DISTINCT CAST({quote(col.name)} AS VARCHAR) AS v FROM {source.relation} "  # noqa: S608

@@ -20,6 +20,7 @@ from governance.audit.events import AuditAction, Event, Resource
 from governance.auth.roles import Action
 from governance.errors import Conflict, NotFound, ValidationError
 from governance.fairness.analysis import AssessmentResult
+from governance.fairness.caps import FileCaps
 from governance.fairness.inputs import Source
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from governance.fairness.policy import Policy
@@ -181,7 +182,8 @@ def save_assessment(
             "assessment was made: assess again to save it under the policy in force."
         )
     digest = sha256_file(source)
-    with Source(Path(source), display_name=display_name) as opened:
+    caps = FileCaps.pipeline(uow.settings)  # the file was assessed: only its columns are held
+    with Source(Path(source), display_name=display_name, caps=caps) as opened:
         artifact = uow.artifacts.put_table(opened.relation, opened.params, opened.readable, digest)
         file_format = opened.format.value
     if artifact.created:  # nothing half-written stays behind if the unit fails

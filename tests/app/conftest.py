@@ -36,6 +36,10 @@ def app_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
         "GOVERNANCE_SESSION_MAX_HOURS",
         "GOVERNANCE_LOCKOUT_THRESHOLD",
         "GOVERNANCE_LOCKOUT_MINUTES",
+        "GOVERNANCE_MAX_COLUMNS",
+        "GOVERNANCE_UPLOAD_MAX_ROWS",
+        "GOVERNANCE_UPLOAD_READ_SECONDS",
+        "GOVERNANCE_UPLOAD_READ_MEMORY_MB",
     ):
         monkeypatch.delenv(name, raising=False)
     yield url

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from governance.audit.models import AuditEvent
 from governance.auth.roles import Role
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
+from tests import bombs
 from tests.app.support import FAIRNESS, messages, ok, open_page, shown, signed_in
-from tests.factories import prediction_bytes, prediction_frame
+from tests.factories import prediction_bytes, prediction_frame, write_predictions
 
 pytestmark = pytest.mark.app
 SAVE = "FormSubmitter:fair_save_form-Save assessment"
@@ -72,6 +73,60 @@ def test_file_over_the_upload_cap_is_refused(make_user, monkeypatch):
     assert len(big) > 1024 * 1024
     at = upload(open_page(signed_in("sci"), FAIRNESS), "big.csv", big)
     assert any("over the 1 MB upload limit" in e for e in messages(at, "error"))
+
+
+def _billion_rows(tmp_path):
+    source = write_predictions(prediction_frame(200, 5), tmp_path / "s.parquet", "parquet")
+    return bombs.parquet_declaring(tmp_path / "billion.parquet", bombs.BILLION, source)
+
+
+PAGE_BOMBS = {
+    "100,000-column CSV": (lambda d: bombs.wide_csv(d / "wide.csv", 100_000),
+                           "'wide.csv' has 100,000 columns"),
+    "Parquet declaring 10^9 rows": (_billion_rows, "'billion.parquet' declares 1,000,000,000 rows"),
+    "sheet sized 16,384 columns": (lambda d: bombs.xlsx_with_size_record(d / "sized.xlsx",
+                                                                         "A1:XFD1048576"),
+                                   "'sized.xlsx' has 16,384 columns"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "expected"), PAGE_BOMBS.values(), ids=PAGE_BOMBS.keys())
+def test_upload_bombs_are_refused_in_words(make_user, tmp_path, make, expected):
+    make_user(Role.DATA_SCIENTIST, "sci")
+    path = make(tmp_path)
+    at = upload(open_page(signed_in("sci"), FAIRNESS), path.name, path.read_bytes())
+    errors = messages(at, "error")
+    assert any(expected in e for e in errors), errors
+    assert not [s for s in at.selectbox if s.key == "fair_y_true"]  # never got to the mapping
+    assert not at.exception
+
+
+def test_a_read_past_the_time_limit_is_stopped_with_a_message(make_user, tmp_path, monkeypatch):
+    # The column cap and the memory limit lifted, 50,000 columns take DuckDB half a minute to
+    # DESCRIBE (its sniffer's buffers would outgrow the default 3 GiB of address space first).
+    monkeypatch.setenv("GOVERNANCE_MAX_COLUMNS", "1000000")
+    monkeypatch.setenv("GOVERNANCE_UPLOAD_READ_MEMORY_MB", "16384")
+    monkeypatch.setenv("GOVERNANCE_UPLOAD_READ_SECONDS", "1")
+    make_user(Role.DATA_SCIENTIST, "sci")
+    path = bombs.wide_csv(tmp_path / "slow.csv", 50_000, rows=3)
+    at = upload(open_page(signed_in("sci"), FAIRNESS), "slow.csv", path.read_bytes())
+    errors = messages(at, "error")
+    assert any("'slow.csv' took longer than 1 s to read" in e and
+               "GOVERNANCE_UPLOAD_READ_SECONDS" in e for e in errors), errors  # fmt: skip
+    assert not at.exception
+
+
+def test_a_read_over_the_memory_limit_is_stopped_with_a_message(make_user, tmp_path, monkeypatch):
+    # The bomb with the column cap lifted: DuckDB's sniffer outgrows 2 GiB at once.
+    monkeypatch.setenv("GOVERNANCE_MAX_COLUMNS", "1000000")
+    monkeypatch.setenv("GOVERNANCE_UPLOAD_READ_MEMORY_MB", "2048")
+    make_user(Role.DATA_SCIENTIST, "sci")
+    path = bombs.wide_csv(tmp_path / "wide.csv", 100_000, rows=18)
+    at = upload(open_page(signed_in("sci"), FAIRNESS), "wide.csv", path.read_bytes())
+    errors = messages(at, "error")
+    assert any("'wide.csv' needed more than the 2,048 MB" in e and
+               "GOVERNANCE_UPLOAD_READ_MEMORY_MB" in e for e in errors), errors  # fmt: skip
+    assert not at.exception
 
 
 def test_executive_reads_but_cannot_save_or_change_policy(make_user):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import bombs
+
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "y,p,s,g\n1,1,0.9,a\n0,1,0.8,b\n1,0,0.2,a\n0,0,0.1,b\n1,1,0.7,b\n0,0,0.3,a\n"
 JUNK = bytes(range(256)) * 4 + b"\x00\xff\n\x01,\x02\n\xfe\xfa,\x03,\x04\n"
@@ -43,6 +45,9 @@ def files(tmp_path: Path) -> Path:
     (tmp_path / "empty.parquet").write_bytes(b"")
     (tmp_path / "junk.csv").write_bytes(JUNK)
     (tmp_path / "folder").mkdir()
+    bombs.wide_csv(tmp_path / "wide.csv", 100_000)
+    bombs.wide_parquet(tmp_path / "wide.parquet", 3_000)
+    bombs.xlsx_with_size_record(tmp_path / "sized.xlsx", "A1:XFD1048576")
     return tmp_path
 
 
@@ -67,6 +72,9 @@ BAD_INPUT = {
                                "--positive-label", "nope"),
     "min group size 0": ("good.csv", *LABELS, "--sensitive", "g", "--min-group-size", "0"),
     "min group size -1": ("good.csv", *LABELS, "--sensitive", "g", "--min-group-size", "-1"),
+    "100,000-column csv": ("wide.csv", *LABELS, "--sensitive", "g"),
+    "3,000-column parquet": ("wide.parquet", *LABELS, "--sensitive", "g"),
+    "sheet sized 16,384 columns": ("sized.xlsx", *LABELS, "--sensitive", "g"),
 }
 
 
@@ -100,6 +108,42 @@ def test_unreadable_paths_are_bad_input_naming_the_path(files: Path):
         assert str(path) in out.stderr, out.stderr
     if fifo.exists():
         assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+@pytest.mark.parametrize("name", ["wide.csv", "wide.parquet", "sized.xlsx"])
+def test_column_bombs_name_the_count_and_the_setting(files: Path, name: str):
+    out = run_cli(files, "fairness", "assess", str(files / name), *LABELS, "--sensitive", "g")
+    _assert_bad_input(out)
+    assert f"{name!r} has " in out.stderr and "GOVERNANCE_MAX_COLUMNS" in out.stderr, out.stderr
+
+
+def test_the_column_cap_is_a_setting_on_the_command_line(files: Path):
+    header = "y,p,s,g," + ",".join(f"x{i}" for i in range(2_100))
+    rows = "".join(f"{r}," + ",".join("0" * 2_100) + "\n" for r in GOOD.splitlines()[1:])
+    (files / "wider.csv").write_text(header + "\n" + rows)
+    args = ("fairness", "assess", str(files / "wider.csv"), *LABELS, "--sensitive", "g")
+    refused = run_cli(files, *args)
+    _assert_bad_input(refused)
+    assert "has 2,104 columns" in refused.stderr, refused.stderr
+    assert run_cli(files, *args, GOVERNANCE_MAX_COLUMNS="2200").returncode == 0
+
+
+def test_the_command_line_takes_any_number_of_rows(files: Path, tmp_path: Path):
+    # A footer declaring 10⁹ rows over 6 real ones: the page refuses it, a pipeline reads it.
+    bombs.parquet_declaring(files / "billion.parquet", bombs.BILLION, _parquet(files))
+    out = run_cli(files, "fairness", "assess", str(files / "billion.parquet"), *LABELS,
+                  "--sensitive", "g", GOVERNANCE_UPLOAD_MAX_ROWS="10")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert '"n_rows": 6' in out.stdout
+
+
+def _parquet(files: Path) -> Path:
+    import duckdb
+
+    path = files / "good.parquet"
+    duckdb.execute("COPY (SELECT * FROM read_csv($src)) TO $out (FORMAT parquet)",
+                   {"src": str(files / "good.csv"), "out": str(path)})  # fmt: skip
+    return path
 
 
 def test_good_input_still_exits_0(files: Path):

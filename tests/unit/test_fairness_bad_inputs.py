@@ -23,14 +23,19 @@ import duckdb
 import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from governance.errors import ValidationError
+from governance.fairness import caps as caps_module
 from governance.fairness import inputs
 from governance.fairness.analysis import AssessmentResult
+from governance.fairness.caps import FileCaps
 from governance.fairness.engine import MAX_GROUPS, MISSING, assess_file
 from governance.fairness.inputs import Source
 from governance.fairness.policy import Policy, Verdict
+from governance.fairness.preview import column_values, describe_file
 from governance.fairness.spec import AssessmentSpec
+from tests import bombs
 
 POLICY = Policy(bootstrap_replicates=50)
 HEADER = ("y", "p", "g")
@@ -97,11 +102,11 @@ def leftovers() -> list[Path]:
     return list(Path(tempfile.gettempdir()).glob("governance-xlsx-*"))
 
 
-def refused(path: Path, *needles: str, **spec_kw: Any) -> str:
+def refused(path: Path, *needles: str, caps: FileCaps | None = None, **spec_kw: Any) -> str:
     """Assess ``path``: it must be refused with a clean message holding every needle."""
     before = sorted(p.name for p in path.parent.iterdir())
     with pytest.raises(ValidationError) as info:
-        assess_file(path, spec(**spec_kw), POLICY)
+        assess_file(path, spec(**spec_kw), POLICY, **({"caps": caps} if caps else {}))
     assert type(info.value) is ValidationError
     message = str(info.value)
     for needle in needles:
@@ -792,3 +797,196 @@ def test_source_refusals_leave_nothing_open(tmp_path):
 
 def test_missing_file(tmp_path):
     refused(tmp_path / "nowhere.csv", "'nowhere.csv' does not exist")
+
+
+# --- bombs: refused from the header, the footer or the size record, before DuckDB reads ---------
+
+UPLOAD = FileCaps(max_columns=2_000, max_rows=50_000_000)  # the page's defaults
+
+
+@pytest.fixture
+def no_describe(monkeypatch):
+    """DuckDB's DESCRIBE (minutes and GiBs for 100,000 columns) must not be reached."""
+
+    def reached(self: Source) -> None:
+        raise AssertionError(f"DESCRIBE reached for {self.name!r}")
+
+    monkeypatch.setattr(Source, "_describe", reached)
+
+
+@pytest.mark.parametrize("columns", [100_000, 250_000])
+def test_csv_with_a_hundred_thousand_columns_is_refused_before_describe(
+    tmp_path, no_describe, columns
+):
+    path = bombs.wide_csv(tmp_path / "wide.csv", columns)
+    refused(path, f"'wide.csv' has {columns:,} columns", "more than the 2,000",
+            "GOVERNANCE_MAX_COLUMNS", "keep only the columns")  # fmt: skip
+
+
+WIDE_HEADERS = {
+    "double quotes around line breaks": '"a' + "\n" * 100 + '",' + ",".join(["x"] * 3_000),
+    "single quotes around line breaks": "'a" + "\n" * 100 + "'," + ",".join(["x"] * 3_000),
+    "backslash-escaped quote before line breaks": '"a\\""' + "\n" * 100 + '",'
+    + ",".join(["x"] * 3_000),
+    "unclosed quote": '"' + ",".join(["x"] * 3_000),
+    "semicolons": ";".join(["x"] * 3_000),
+    "tabs": "\t".join(["x"] * 3_000),
+    "after three short lines": "a\nb\nc\n" + ",".join(["x"] * 3_000),
+}
+
+
+@pytest.mark.parametrize("header", WIDE_HEADERS.values(), ids=WIDE_HEADERS.keys())
+def test_wide_header_in_every_dialect_duckdb_tries_is_refused(tmp_path, no_describe, header):
+    path = tmp_path / "dialect.csv"
+    path.write_text(header + "\n" + "1\n" * 10, encoding="utf-8")
+    message = refused(path, "'dialect.csv' has", "columns (fields in its first lines)",
+                      "more than the 2,000")  # fmt: skip
+    found = int(message.split(" has ")[1].split(" columns")[0].replace(",", ""))
+    assert 3_000 <= found <= 3_002, message
+
+
+def test_header_longer_than_duckdb_reads_is_counted_within_its_first_2_mib(tmp_path, no_describe):
+    # One line of 3,000 names of 1,000 characters (3 MB): only 2 MiB of it are looked at.
+    path = tmp_path / "long.csv"
+    path.write_text(",".join(f"{i:04d}" + "x" * 996 for i in range(3_000)) + "\n1\n")
+    message = refused(path, "'long.csv' has", "(fields in its first 2 MiB, one line)")
+    assert "2,1" in message  # 2 MiB hold about 2,160 such fields
+
+
+def test_header_line_over_2_mib_with_few_fields_is_duckdbs_to_refuse(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(",".join("x" * 300_000 + str(i) for i in range(10)) + "\n1,2\n")
+    message = refused(path, "'long.csv' has a line longer than 2,000,000 bytes near line 1")
+    assert "columns" not in message
+
+
+def test_column_cap_is_a_setting(tmp_path):
+    path = write_csv(tmp_path / "plain.csv", (*HEADER, "extra"), [(*r, 0) for r in balanced_rows()])
+    refused(path, "'plain.csv' has 4 columns", "more than the 3", caps=FileCaps(max_columns=3))
+    assert cells(assess_file(path, spec(), POLICY, caps=FileCaps(max_columns=4))) == BALANCED
+
+
+def test_parquet_with_3000_columns_is_refused_from_its_footers_first_bytes(
+    tmp_path, no_describe, monkeypatch
+):
+    path = bombs.wide_parquet(tmp_path / "wide.parquet", 3_000)
+
+    def parsed(*args: Any) -> None:
+        raise AssertionError("the footer was parsed to count columns")
+
+    monkeypatch.setattr(caps_module, "refuse_rows", parsed)  # reached only after the columns
+    refused(path, "'wide.parquet' has 3,000 columns (fields in its schema)", "more than the 2,000")
+
+
+def test_parquet_footer_of_another_layout_is_parsed_to_count_columns(
+    tmp_path, no_describe, monkeypatch
+):
+    monkeypatch.setattr(caps_module, "parquet_schema_size", lambda path: None)
+    path = bombs.wide_parquet(tmp_path / "wide.parquet", 2_001)
+    refused(path, "'wide.parquet' has 2,001 columns (fields in its schema)")
+
+
+def test_parquet_schema_size_is_none_for_what_is_not_a_parquet_footer(tmp_path):
+    for data in (b"PAR1", b"PAR1" + bytes(64) + b"PAR1", b"PAR1" + bytes(range(40)) + b"PAR1"):
+        path = tmp_path / "odd.parquet"
+        path.write_bytes(data)
+        assert caps_module.parquet_schema_size(path) is None
+    real = write_parquet(tmp_path / "real.parquet", HEADER, balanced_rows())
+    assert caps_module.parquet_schema_size(real) == 4  # the root and three columns
+
+
+@pytest.fixture
+def billion_rows(tmp_path) -> Path:
+    """160 real rows under a footer that declares 10⁹ (the kind of file the issue describes)."""
+    source = write_parquet(tmp_path / "small.parquet", HEADER, balanced_rows())
+    path = bombs.parquet_declaring(tmp_path / "billion.parquet", bombs.BILLION, source)
+    source.unlink()
+    assert bombs.declared_rows(path) == bombs.BILLION
+    assert path.stat().st_size < 100 * 1024
+    return path
+
+
+def test_parquet_declaring_a_billion_rows_is_refused_on_the_page(billion_rows, no_describe):
+    refused(billion_rows, "'billion.parquet' declares 1,000,000,000 rows (in its footer)",
+            "more than the 50,000,000", "GOVERNANCE_UPLOAD_MAX_ROWS",
+            "python -m governance fairness assess", caps=UPLOAD)  # fmt: skip
+
+
+def test_the_command_line_reads_what_such_a_file_really_holds(billion_rows):
+    # No row cap there: DuckDB counts the rows of the row groups, not the footer's claim.
+    result = assess(billion_rows)
+    assert result.n_rows == 160
+    assert cells(result) == BALANCED
+
+
+def test_row_cap_is_a_setting(tmp_path):
+    path = write_parquet(tmp_path / "rows.parquet", HEADER, balanced_rows())
+    refused(path, "'rows.parquet' declares 160 rows", "more than the 159",
+            caps=FileCaps(max_rows=159))  # fmt: skip
+    assert cells(assess_file(path, spec(), POLICY, caps=FileCaps(max_rows=160))) == BALANCED
+
+
+@pytest.mark.parametrize(
+    ("ref", "needles"),
+    [("A1:XFD1048576", ("'sized.xlsx' has 16,384 columns (by its first sheet's size record)",)),
+     ("A1:C2000000", ("'sized.xlsx' is damaged", "claims 2,000,000 rows", "1,048,576"))],
+)  # fmt: skip
+def test_xlsx_size_record_bombs(tmp_path, no_describe, ref, needles):
+    # A few hundred bytes that openpyxl would expand to every cell of the recorded size.
+    path = bombs.xlsx_with_size_record(tmp_path / "sized.xlsx", ref)
+    assert path.stat().st_size < 10_000
+    refused(path, *needles)
+
+
+def test_xlsx_rows_over_the_page_cap_by_their_size_record(tmp_path, no_describe):
+    path = bombs.xlsx_with_size_record(tmp_path / "sized.xlsx", "A1:C30001")
+    refused(path, "'sized.xlsx' declares 30,000 rows (by its first sheet's size record)",
+            caps=FileCaps(max_rows=20_000))  # fmt: skip
+
+
+def _sheet(rows: list[str]) -> bytes:
+    xml = SHEET_HEAD + "".join(rows).encode() + SHEET_TAIL
+    return workbook_with_sheet((_deflate(xml), zlib.crc32(xml), len(xml)))
+
+
+def test_xlsx_without_size_record_and_a_wide_first_row(tmp_path, no_describe):
+    cells_ = "".join(f'<c r="{get_column_letter(i)}1"><v>{i}</v></c>' for i in range(1, 2_502))
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(_sheet([f'<row r="1">{cells_}</row>']))
+    refused(path, "'wide.xlsx' has 2,501 columns (cells in its first row)")
+
+
+def test_xlsx_without_size_record_and_a_value_in_a_far_column(tmp_path, no_describe):
+    header = "".join(f'<c r="{c}1" t="inlineStr"><is><t>{c}</t></is></c>' for c in "ABC")
+    far = '<row r="2"><c r="A2"><v>1</v></c><c r="XFD2"><v>1</v></c></row>'
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(_sheet([f'<row r="1">{header}</row>', far]))
+    refused(path, "'far.xlsx' has 16,384 columns (cells in row 2 of its sheet)")
+
+
+def test_xlsx_with_a_row_past_excels_last(tmp_path, no_describe):
+    header = "".join(f'<c r="{c}1" t="inlineStr"><is><t>{c}</t></is></c>' for c in "ABC")
+    path = tmp_path / "tall.xlsx"
+    path.write_bytes(_sheet([f'<row r="1">{header}</row>',
+                             '<row r="1048577"><c r="A1048577"><v>1</v></c></row>']))  # fmt: skip
+    refused(path, "'tall.xlsx' is damaged", "rows past Excel's 1,048,576")
+
+
+BOMBS = {
+    "100,000-column CSV": (lambda d: bombs.wide_csv(d / "wide.csv", 100_000), "100,000 columns"),
+    "3,000-column Parquet": (lambda d: bombs.wide_parquet(d / "wide.parquet", 3_000),
+                             "3,000 columns"),
+    "16,384-column sheet": (lambda d: bombs.xlsx_with_size_record(d / "wide.xlsx",
+                                                                  "A1:XFD1048576"),
+                            "16,384 columns"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "needle"), BOMBS.values(), ids=BOMBS.keys())
+def test_the_pages_reads_refuse_the_bombs_too(tmp_path, no_describe, make, needle):
+    path = make(tmp_path)
+    for read in (lambda: describe_file(path, caps=UPLOAD),
+                 lambda: column_values(path, "c0", caps=UPLOAD)):  # fmt: skip
+        with pytest.raises(ValidationError, match=needle):
+            read()
+    assert not leftovers()

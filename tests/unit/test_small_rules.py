@@ -110,3 +110,41 @@ def test_production_hasher_uses_argon2id_with_rfc9106_memory_cost():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.startswith("$argon2id$v=19$m=65536,t=3,")
+
+
+UPLOAD_SETTINGS = {
+    "GOVERNANCE_MAX_COLUMNS": "max_columns",
+    "GOVERNANCE_UPLOAD_MAX_ROWS": "upload_max_rows",
+    "GOVERNANCE_UPLOAD_READ_SECONDS": "upload_read_seconds",
+    "GOVERNANCE_UPLOAD_READ_MEMORY_MB": "upload_read_memory_mb",
+}
+
+
+def test_upload_caps_and_read_limits_are_settings(monkeypatch):
+    from governance.fairness.caps import FileCaps
+
+    for name in UPLOAD_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    defaults = load_settings()
+    assert FileCaps.pipeline(defaults) == FileCaps()  # the engine's defaults are the settings'
+    assert FileCaps.upload(defaults) == FileCaps(max_rows=defaults.upload_max_rows)
+    for number, name in enumerate(UPLOAD_SETTINGS, start=7):
+        monkeypatch.setenv(name, str(number))
+    s = load_settings()
+    assert [getattr(s, field) for field in UPLOAD_SETTINGS.values()] == [7, 8, 9, 10]
+    assert FileCaps.pipeline(s) == FileCaps(max_columns=7, max_rows=None)
+    assert FileCaps.upload(s) == FileCaps(max_columns=7, max_rows=8)
+    monkeypatch.setenv("GOVERNANCE_MAX_COLUMNS", "0")
+    with pytest.raises(ValueError, match="GOVERNANCE_MAX_COLUMNS must be positive"):
+        load_settings()
+
+
+def test_every_setting_is_in_the_readme_configuration_table():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    names = set(re.findall(r'"(GOVERNANCE_[A-Z_]+)"', (root / "governance/config.py").read_text()))
+    readme = (root / "README.md").read_text()
+    assert names >= set(UPLOAD_SETTINGS)
+    assert [n for n in sorted(names) if f"| `{n}` |" not in readme] == []

@@ -20,12 +20,11 @@ from governance.fairness import (
     AssessmentSpec,
     FileOverview,
     Policy,
-    assess_file,
-    describe_file,
     save_assessment,
 )
 from governance.reports.fairness_pdf import assessment_pdf
 from ui.downloads import safe_filename
+from ui.fairness import reading
 from ui.fairness.mapping import confirm_columns
 from ui.fairness.results import Shown, render
 from ui.resources import settings
@@ -47,9 +46,9 @@ class Assessed:
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the file…")
-def _overview(path: str, name: str, file_id: str) -> FileOverview:
-    del file_id  # keys the cache per upload
-    return describe_file(Path(path), display_name=name)
+def _overview(path: str, name: str, file_id: str, size: int) -> FileOverview:
+    # Arguments key the cache per upload; the read runs in a bounded worker.
+    return reading.overview(Upload(file_id, name, Path(path), size))
 
 
 def _upload() -> Upload | None:
@@ -66,7 +65,7 @@ def _upload() -> Upload | None:
 def _assess(upload: Upload, spec_builder: Callable[[], AssessmentSpec], policy: Policy) -> None:
     def assess() -> AssessmentResult:
         with st.spinner("Counting every group in one pass and bootstrapping intervals…"):
-            return assess_file(upload.path, spec_builder(), policy, display_name=upload.name)
+            return reading.assessment(upload, spec_builder(), policy)
 
     result = guarded(assess)
     if result is not None:
@@ -139,7 +138,9 @@ def assess_tab(actor: Actor, policy: Policy, *, can_save: bool) -> None:
             icon=":material/upload_file:",
         )
         return
-    overview = guarded(lambda: _overview(str(upload.path), upload.name, upload.file_id))
+    overview = guarded(
+        lambda: _overview(str(upload.path), upload.name, upload.file_id, upload.size)
+    )
     if overview is None:
         return
     st.write(

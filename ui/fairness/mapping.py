@@ -16,10 +16,10 @@ from governance.errors import GovernanceError
 from governance.fairness import (
     AssessmentSpec,
     FileOverview,
-    column_values,
     parse_cut_points,
     suggest_positive_label,
 )
+from ui.fairness import reading
 from ui.text import label_text, markdown_text
 from ui.uploads import Upload
 
@@ -58,9 +58,9 @@ def _seed(key: str, value: object) -> str:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _values(path: str, name: str, column: str, file_id: str) -> list[str]:
-    del file_id  # keys the cache per upload: the same temporary path may hold another file
-    return column_values(Path(path), column, display_name=name)
+def _values(path: str, name: str, column: str, file_id: str, size: int) -> list[str]:
+    # file_id keys the cache per upload: the same temporary path may hold another file.
+    return reading.values(Upload(file_id, name, Path(path), size), column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,8 @@ class _Columns:
 
     def values(self, column: str) -> list[str] | None:
         try:
-            return _values(str(self.upload.path), self.upload.name, column, self.upload.file_id)
+            upload = self.upload
+            return _values(str(upload.path), upload.name, column, upload.file_id, upload.size)
         except GovernanceError as exc:
             st.error(markdown_text(str(exc)))
             return None
