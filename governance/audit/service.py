@@ -6,7 +6,7 @@ back together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,15 +15,10 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from governance.actor import Actor
-from governance.audit.chain import (
-    ChainReport,
-    EventFields,
-    StoredEvent,
-    canonical_json,
-    verify_events,
-)
+from governance.audit.chain import ChainReport, canonical_json
 from governance.audit.events import AuditAction, Event, Resource
 from governance.audit.models import AuditEvent
+from governance.audit.verification import verify_full
 from governance.auth.roles import Action
 from governance.kernel import UnitOfWork, authorize
 
@@ -40,39 +35,14 @@ EVENT_COLUMNS = [
 ]
 
 
-def _stored(row: AuditEvent) -> StoredEvent:
-    return StoredEvent(
-        fields=EventFields(
-            id=row.id,
-            occurred_at=row.occurred_at,
-            actor=row.actor,
-            actor_role=row.actor_role,
-            action=row.action,
-            resource_type=row.resource_type,
-            resource_id=row.resource_id,
-            details=row.details or {},
-        ),
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
-
-
-def _iter_chain(uow: UnitOfWork, batch: int = 2000) -> Iterator[StoredEvent]:
-    # Streamed in id order so a long chain never sits in memory at once.
-    result = uow.session.execute(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
-    )
-    for row in result.scalars():
-        yield _stored(row)
-
-
 def verify_chain(uow: UnitOfWork) -> ChainReport:
-    """Recompute every link of the stored chain.
+    """Recompute every link of the stored chain (a full verification; see
+    :mod:`governance.audit.verification` for the incremental one and what each proves).
 
     No permission is needed: whether the trail is intact is not itself a secret, and the
     overview shows it to every role.
     """
-    return verify_events(_iter_chain(uow))
+    return verify_full(uow).report
 
 
 def event_count(uow: UnitOfWork) -> int:
