@@ -1,65 +1,99 @@
-"""Reading the stored chain as text, streamed, for verification and proofs.
+"""Reading the stored chain for verification and proofs: streamed, as the text it hashes.
 
-Each backend is asked for exactly the text the chain hashes: the time in the ISO form of
-:func:`governance.audit.chain._iso` (UTC, microseconds) and the details as stored. Rows come
-as plain tuples through a server-side cursor on PostgreSQL and a stepped cursor on SQLite, a
-batch at a time, so memory stays flat however long the chain is. Any row the text does not fit
-(written in an older form) falls back to :func:`reference_hash`, the reference computation.
+Each backend assembles, per event, ``prev_hash`` followed by the canonical JSON payload
+(keys in sorted order, strings escaped as Python's ``json`` does, the time in the ISO form of
+:func:`governance.audit.chain._iso`, the details as stored), so a row arrives as three values
+and the client only hashes it. The hashing itself stays in Python: the database under check
+never vouches for itself. A row the assembled text does not fit (details written before they
+were stored canonically, an unusual character the two escapers treat differently) does not
+hash to its hash and is retried the slower ways of :mod:`governance.audit.walk`, so the
+database's help can make a check slower but never change its verdict.
+
+Rows come through the driver's own cursor (a server-side one on PostgreSQL), a batch at a
+time: memory stays flat however long the chain is, and building SQLAlchemy rows would double
+the cost of a full verification.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from governance.audit.chain import EventFields, event_hash
 from governance.audit.models import AuditEvent
 from governance.audit.walk import RawEvent
 
-# Fixed text, no input in it (bound parameters only). SQLAlchemy stores a SQLite DATETIME as
+
+def _payload_sql(quote: str, occurred_at: str, details: str) -> str:
+    q = quote
+    return (
+        f"""prev_hash || '{{"action":' || {q.format("action")} || ',"actor":' || """
+        f"""{q.format("actor")} || ',"actor_role":' || {q.format("actor_role")} || """
+        f"""',"details":' || {details} || ',"id":' || CAST(id AS TEXT) || """
+        f"""',"occurred_at":"' || {occurred_at} || '","resource_id":' || """
+        f"""{q.format("resource_id")} || ',"resource_type":' || {q.format("resource_type")} """
+        "|| '}'"
+    )
+
+
+# Fixed text, nothing from input in it. SQLAlchemy stores a SQLite DATETIME as
 # 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, no zone); PostgreSQL is asked for the same ISO text.
-_EVENTS = {
-    "sqlite": (
-        "SELECT id, replace(occurred_at, ' ', 'T') || '+00:00', actor, actor_role, action, "
-        "resource_type, resource_id, details, prev_hash, hash "
-        "FROM audit_events WHERE id > :after AND id <= :upto ORDER BY id"
+_TEXT = {
+    "sqlite": _payload_sql(
+        "json_quote({})", "replace(occurred_at, ' ', 'T') || '+00:00'", "details"
     ),
-    "postgresql": (
-        "SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), actor, actor_role, action, "
-        "resource_type, resource_id, details::text, prev_hash, hash "
-        "FROM audit_events WHERE id > :after AND id <= :upto ORDER BY id"
+    "postgresql": _payload_sql(
+        "coalesce(to_json({})::text, 'null')",
+        """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+        "details::text",
     ),
 }
+_PARAM = {"sqlite": ":{}", "postgresql": "%({})s"}
+_RANGE = "FROM audit_events WHERE id > {after} AND id <= {upto} ORDER BY id"
 _NO_END = 2**62
 
 
-def _stream(session: Session, sql: str, params: dict[str, int], batch: int) -> Iterator[tuple]:
-    result = session.execute(
-        text(sql).execution_options(stream_results=True, yield_per=batch), params
+def _dialect(session: Session) -> str:
+    name = session.get_bind().dialect.name
+    return name if name in _TEXT else "sqlite"
+
+
+def _stream(session: Session, columns: str, after: int, upto: int | None, batch: int) -> Iterator:
+    dialect = _dialect(session)
+    param = _PARAM[dialect]
+    sql = f"SELECT {columns} " + _RANGE.format(  # fixed text, bound values
+        after=param.format("after"), upto=param.format("upto")
     )
+    params = {"after": after, "upto": _NO_END if upto is None else upto}
+    # The session's own connection, so the scan sees the unit's transaction.
+    raw: Any = session.connection().connection.driver_connection
+    if dialect == "postgresql":
+        cursor = raw.cursor(name=f"audit_scan_{uuid.uuid4().hex[:12]}")
+    else:
+        cursor = raw.cursor()
     try:
-        for rows in result.partitions():
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch):
             yield from rows
     finally:
-        result.close()
+        cursor.close()
 
 
 def raw_events(
-    session: Session, *, after: int = 0, upto: int | None = None, batch: int = 20_000
+    session: Session, *, after: int = 0, upto: int | None = None, batch: int = 5_000
 ) -> Iterator[RawEvent]:
     """Events ``after + 1`` … ``upto`` (default: the newest) as :data:`RawEvent` tuples."""
-    sql = _EVENTS.get(session.get_bind().dialect.name, _EVENTS["sqlite"])
-    params = {"after": after, "upto": _NO_END if upto is None else upto}
-    return _stream(session, sql, params, batch)  # type: ignore[return-value]
+    columns = f"id, {_TEXT[_dialect(session)]}, hash"
+    return _stream(session, columns, after, upto, batch)
 
 
-def chain_hashes(session: Session, *, after: int, upto: int, batch: int = 50_000) -> Iterator[str]:
+def chain_hashes(session: Session, *, after: int, upto: int, batch: int = 10_000) -> Iterator[str]:
     """The stored hashes of events ``after + 1`` … ``upto`` in order (Merkle leaves)."""
-    sql = "SELECT hash FROM audit_events WHERE id > :after AND id <= :upto ORDER BY id"
-    for (digest,) in _stream(session, sql, {"after": after, "upto": upto}, batch):
+    for (digest,) in _stream(session, "hash", after, upto, batch):
         yield digest
 
 

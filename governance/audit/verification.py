@@ -20,7 +20,7 @@ of work, never an audit event: a verification changes nothing).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -48,6 +48,17 @@ class Mark:
 
 
 @dataclass(frozen=True, slots=True)
+class TreeHead:
+    """The Merkle tree over the first ``size`` events (asked for ``requested``; smaller only
+    when the trail is shorter than that)."""
+
+    requested: int
+    size: int
+    head_hash: str
+    root_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class Verification:
     """What one verification established.
 
@@ -61,6 +72,11 @@ class Verification:
     start: int = 0
     since: Mark | None = None
     last_full: Mark | None = None
+    trees: tuple[TreeHead, ...] = ()
+
+    def tree(self, size: int) -> TreeHead | None:
+        """The tree head computed for ``size`` (``None`` if the chain broke before it)."""
+        return next((t for t in self.trees if t.requested == size), None)
 
     @property
     def intact(self) -> bool:
@@ -163,8 +179,11 @@ def walk_stored(
     )
 
 
-def _record(uow: UnitOfWork, verification: Verification, *kinds: str) -> Verification:
+def record_marks(uow: UnitOfWork, verification: Verification) -> Verification:
+    """Remember how far ``verification`` got, if the chain held (``latest``; ``full`` too
+    for a full verification)."""
     if verification.intact and verification.head_id:
+        kinds = (LATEST, FULL) if verification.method == "full" else (LATEST,)
         for kind in kinds:
             _advance(uow, kind, verification.head_id, verification.head_hash)
     return verification
@@ -174,18 +193,37 @@ def verify_full(
     uow: UnitOfWork,
     *,
     progress: Callable[[int, int], None] | None = None,
+    tree_sizes: Iterable[int] = (),
+    record: bool = True,
 ) -> Verification:
     """Recompute every event's hash and link; ``progress(done, total)`` now and then.
 
+    For each of ``tree_sizes`` the Merkle tree head of the first that many events is
+    computed in the same pass (``Verification.tree``). ``record=False`` leaves the marks
+    alone (a caller with more to check records them itself with :func:`record_marks`).
     No permission is needed: whether the trail is intact is not itself a secret, and the
     overview shows it to every role.
     """
     total = scan.head(uow.session)[0]
     step = None if progress is None else (lambda done: progress(done, total))
-    report = walk_stored(uow, progress=step)
-    report = _against_mark(uow, report, read_mark(uow, LATEST))
-    verification = Verification(report, "full", last_full=None)
-    _record(uow, verification, LATEST, FULL)
+    sizes = sorted(set(tree_sizes))
+    frontier = Frontier() if sizes else None
+    trees: list[TreeHead] = []
+    after, prev, checked = 0, GENESIS_HASH, 0
+    for upto in [*sizes, None]:
+        part = walk_stored(
+            uow, after=after, prev=prev, upto=upto, frontier=frontier, progress=step
+        )
+        checked += part.events_checked
+        if not part.intact or upto is None:
+            break
+        assert frontier is not None
+        trees.append(TreeHead(upto, part.head_id, part.head_hash, frontier.root().hex()))
+        after, prev = part.head_id, part.head_hash
+    report = _against_mark(uow, replace(part, events_checked=checked), read_mark(uow, LATEST))
+    verification = Verification(report, "full", trees=tuple(trees))
+    if record:
+        record_marks(uow, verification)
     return replace(verification, last_full=read_mark(uow, FULL))
 
 
@@ -204,7 +242,7 @@ def verify_recent(uow: UnitOfWork) -> Verification:
     if checked.intact:
         checked = walk_stored(uow, after=since.size, prev=since.head_hash)
     verification = Verification(checked, "incremental", since.size, since, last_full)
-    return _record(uow, verification, LATEST)
+    return record_marks(uow, verification)
 
 
 def position_of(uow: UnitOfWork, digest: str) -> int | None:

@@ -1,27 +1,26 @@
 """Verifying the chain fast: stored text in, the same verdict as :func:`chain.verify_events`.
 
 The reference check rebuilds each event as Python objects and serialises it again. Here each
-row arrives as plain text (the time already in ISO form, the details as the JSON the writer
-stored), and the canonical payload is assembled by string formatting and hashed. The writer
-stores details as canonical JSON, so the stored text *is* the hashed text; a row that does not
-match this way (written before that, or stored in another form) is tried again with its
-details re-serialised, then by the reference path itself, so the fast path can never call an
-event edited that the reference accepts. A match is proof on its own: SHA-256 has no known
-second preimages.
+row arrives as ``(id, prev_hash + canonical payload text, hash)``, assembled by the database
+from the stored columns (see :mod:`governance.audit.scan`), and is only hashed. The writer
+stores details as canonical JSON, so the stored text *is* the hashed text. A row that does not
+hash to its hash this way is tried again with its details re-serialised (rows written before
+details were stored canonically), then by the reference computation from its record, so the
+fast path never calls an event edited that the reference accepts; and a match is proof on its
+own, SHA-256 having no known second preimages.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from governance.audit.chain import GENESIS_HASH, ChainReport, canonical_json
 from governance.audit.merkle import Frontier
 
-RawEvent = tuple[int, str, str, str | None, str, str, str | None, str, str, str]
-"""(id, occurred_at ISO text, actor, actor_role, action, resource_type, resource_id,
-details JSON text, prev_hash, hash), in the order :mod:`governance.audit.scan` reads them."""
+RawEvent = tuple[int, str, str]
+"""(id, prev_hash followed by the canonical payload text, hash)."""
 
 Reference = Callable[[int], str | None]
 """Recompute one stored event's hash the reference way (``None`` if it is gone)."""
@@ -31,21 +30,7 @@ _RELINKED = (
     "its previous-hash link does not match the event before it "
     "(an event was removed, inserted or swapped)"
 )
-
-
-def _text(s: str | None) -> str:
-    return "null" if s is None else encode_basestring(s)
-
-
-def payload_text(row: RawEvent, details: str) -> str:
-    """The canonical JSON of a row's hashed fields (keys in sorted order), with ``details``."""
-    eid, at, actor, role, action, rtype, rid = row[:7]
-    return (
-        f'{{"action":{encode_basestring(action)},"actor":{encode_basestring(actor)},'
-        f'"actor_role":{_text(role)},"details":{details},"id":{eid},'
-        f'"occurred_at":"{at}","resource_id":{_text(rid)},'
-        f'"resource_type":{encode_basestring(rtype)}}}'
-    )
+_DETAILS = ',"details":'
 
 
 def _out_of_place(expected: int, found: int) -> str:
@@ -57,19 +42,30 @@ def _out_of_place(expected: int, found: int) -> str:
     return f"event {found} appears out of order"
 
 
-def _matches_slowly(row: RawEvent, prev: str, reference: Reference | None) -> bool:
-    """The second and third tries for a row whose stored text did not hash to its hash."""
-    import json
+def _recanonicalised(text: str, eid: int) -> str | None:
+    """``text`` with its details re-serialised canonically (``None`` if they are not JSON).
 
+    The details sit between the first ``,"details":`` and the last ``,"id":N,"occurred_at":"``:
+    neither can occur unescaped inside the string values around them.
+    """
+    start = text.find(_DETAILS)
+    end = text.rfind(f',"id":{eid},"occurred_at":"')
+    if start < 0 or end < start:
+        return None
+    start += len(_DETAILS)
     try:
-        details = canonical_json(json.loads(row[7]))
+        details = canonical_json(json.loads(text[start:end]))
     except ValueError:
-        details = None
-    if details is not None:
-        text = prev + payload_text(row, details)
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() == row[9]:
-            return True
-    return reference is not None and reference(row[0]) == row[9]
+        return None
+    return text[:start] + details + text[end:]
+
+
+def _matches_slowly(eid: int, text: str, digest: str, reference: Reference | None) -> bool:
+    """The second and third tries for a row whose text did not hash to its hash."""
+    again = _recanonicalised(text, eid)
+    if again is not None and hashlib.sha256(again.encode("utf-8")).hexdigest() == digest:
+        return True
+    return reference is not None and reference(eid) == digest
 
 
 def walk(
@@ -86,27 +82,18 @@ def walk(
 
     ``frontier``, when given, receives every event as a Merkle leaf; ``progress`` is called
     with the position reached every ``every`` events. The report's ``events_checked`` counts
-    the rows checked here, its ``head_id`` and ``head_hash`` are the last good position.
+    the rows checked here; its ``head_id`` and ``head_hash`` are the last good position.
     """
     sha256 = hashlib.sha256
-    enc = encode_basestring
     add_leaf = frontier.append if frontier is not None else None
     expected = after + 1
-    for row in rows:
-        eid, at, actor, role, action, rtype, rid, details, prev_hash, digest = row
+    for eid, text, digest in rows:
         if eid != expected:
             return _broken(after, expected, eid, _out_of_place(expected, eid), prev)
-        if prev_hash != prev:
+        if text[:64] != prev or text[64:65] != "{":
             return _broken(after, expected, eid, _RELINKED, prev)
-        # payload_text, inlined: this line runs once per event of the trail.
-        text = (
-            f'{prev}{{"action":{enc(action)},"actor":{enc(actor)},'
-            f'"actor_role":{"null" if role is None else enc(role)},"details":{details},'
-            f'"id":{eid},"occurred_at":"{at}",'
-            f'"resource_id":{"null" if rid is None else enc(rid)},"resource_type":{enc(rtype)}}}'
-        )
         if sha256(text.encode()).hexdigest() != digest and not _matches_slowly(
-            row, prev, reference
+            eid, text, digest, reference
         ):
             return _broken(after, expected, eid, _EDITED, prev)
         if add_leaf is not None:
