@@ -7,7 +7,7 @@ back together.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -126,6 +126,13 @@ def list_events(uow: UnitOfWork, *, actor: Actor, flt: EventFilter | None = None
     authorize(uow, actor, Action.AUDIT_READ, Resource.AUDIT_TRAIL)
     rows = list(uow.session.scalars(_filtered(flt or EventFilter())))
     return _frame(rows)
+
+
+def count_events(uow: UnitOfWork, *, actor: Actor, flt: EventFilter | None = None) -> int:
+    """How many events match ``flt``, whatever its limit (needs ``audit.read``)."""
+    authorize(uow, actor, Action.AUDIT_READ, Resource.AUDIT_TRAIL)
+    matching = _filtered(replace(flt or EventFilter(), limit=None)).order_by(None).subquery()
+    return uow.session.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def distinct_values(uow: UnitOfWork, *, actor: Actor) -> dict[str, list[str]]:
