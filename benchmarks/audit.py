@@ -12,8 +12,9 @@ then measures, each in a fresh process so that peak memory belongs to the check 
 - **reference**: the verification this replaced (ORM rows, ``chain.verify_events``), the ratio
   (up to ``--reference-upto`` events: it is slow);
 - **checkpoint**: ``audit checkpoint`` through the CLI (full check + Merkle root + signature);
-- **page**: the Audit trail page run by ``streamlit.testing`` (script time): the first view
-  (no mark yet: a full verification), then a view after 100 new events (incremental).
+- **page**: the Audit trail page run by ``streamlit.testing`` (script time): a view after the
+  checkpoint above recorded the verified position, then a view after 100 new events (both
+  incremental).
 
 Prints Markdown tables and the machine. Not a test: nothing here asserts a time.
 """
