@@ -11,7 +11,6 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from governance.auth.roles import Role
@@ -50,10 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--email")
     users.add_parser("list", help="list accounts")
 
-    audit = groups.add_parser("audit", help="audit trail").add_subparsers(dest="cmd", required=True)
-    audit.add_parser("verify", help="recompute the hash chain; exit 1 if it is broken")
-    export = audit.add_parser("export", help="write the audit trail as CSV")
-    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    from governance.audit.cli import add_audit_commands
+
+    add_audit_commands(groups)
 
     from governance.fairness.cli import add_fairness_commands
     from governance.maintenance.cli import add_maintenance_commands
@@ -80,9 +78,7 @@ def _run(args: argparse.Namespace, workbench: Workbench) -> int:
         else:
             print(f"Database at schema {revision}.")
         return EXIT_OK
-    if args.group == "users":
-        return _users(args, workbench)
-    return _audit(args, workbench)
+    return _users(args, workbench)
 
 
 def _users(args: argparse.Namespace, workbench: Workbench) -> int:
@@ -109,27 +105,6 @@ def _users(args: argparse.Namespace, workbench: Workbench) -> int:
         email=args.email,
     )
     print(f"Created {user.username} ({user.role.label}), id {user.id}.")
-    return EXIT_OK
-
-
-def _audit(args: argparse.Namespace, workbench: Workbench) -> int:
-    from governance.actor import Actor
-    from governance.audit import service as audit
-    from governance.reports.audit_export import export_events_csv
-
-    if args.cmd == "verify":
-        report = workbench.run(audit.verify_chain)
-        stream = sys.stdout if report.intact else sys.stderr
-        print(report.summary(), file=stream)
-        if report.intact:
-            print(f"Head hash: {report.head_hash}")
-        return EXIT_OK if report.intact else EXIT_CHECK_FAILED
-    data = workbench.run(export_events_csv, actor=Actor.command_line())
-    if args.output:
-        args.output.write_bytes(data)
-        print(f"Wrote {args.output}.", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
     return EXIT_OK
 
 
@@ -169,6 +144,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.group in COMMANDS:
         return run_maintenance(args, open_workbench)
+
+    if args.group == "audit":
+        from governance.audit.cli import run_audit
+
+        return run_audit(args, open_workbench)
     workbench = None
     try:
         workbench = open_workbench()

@@ -1,12 +1,13 @@
 """Imports every record class so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
-from governance.audit.models import AuditEvent
+from governance.audit.models import AuditEvent, AuditMark
 from governance.auth.models import User
 from governance.db.base import Base
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 
 __all__ = [
     "AuditEvent",
+    "AuditMark",
     "Base",
     "FairnessAssessment",
     "FairnessPolicyVersion",

@@ -92,6 +92,7 @@ class ChainReport:
     first_bad_id: int | None = None
     problem: str | None = None
     head_hash: str = GENESIS_HASH
+    head_id: int = 0  # the position of ``head_hash``: the last event that links correctly
 
     def summary(self) -> str:
         if self.intact:
@@ -119,7 +120,7 @@ def verify_events(events: Iterable[StoredEvent]) -> ChainReport:
                 if fid > expected_id
                 else f"event {fid} appears out of order"
             )
-            return ChainReport(False, checked, fid, problem, expected_prev)
+            return ChainReport(False, checked, fid, problem, expected_prev, expected_id - 1)
         if event.prev_hash != expected_prev:
             return ChainReport(
                 False,
@@ -128,6 +129,7 @@ def verify_events(events: Iterable[StoredEvent]) -> ChainReport:
                 "its previous-hash link does not match the event before it "
                 "(an event was removed, inserted or swapped)",
                 expected_prev,
+                expected_id - 1,
             )
         recomputed = event_hash(event.prev_hash, event.fields)
         if recomputed != event.hash:
@@ -137,8 +139,9 @@ def verify_events(events: Iterable[StoredEvent]) -> ChainReport:
                 fid,
                 "its content does not match its hash (the event was edited)",
                 expected_prev,
+                expected_id - 1,
             )
         expected_prev = event.hash
         expected_id += 1
         checked += 1
-    return ChainReport(True, checked, None, None, expected_prev)
+    return ChainReport(True, checked, None, None, expected_prev, expected_id - 1)

@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     LOGOUT = "auth.logout"
     PERMISSION_DENIED = "permission.denied"
     AUDIT_EXPORTED = "audit.exported"
+    AUDIT_CHECKPOINT_ISSUED = "audit.checkpoint_issued"
     FAIRNESS_POLICY_CHANGED = "fairness.policy_changed"
     FAIRNESS_ASSESSMENT_SAVED = "fairness.assessment_saved"
     FAIRNESS_EVIDENCE_EXPORTED = "fairness.evidence_exported"

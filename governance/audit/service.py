@@ -7,7 +7,7 @@ back together.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from governance.audit.chain import (
 )
 from governance.audit.events import AuditAction, Event, Resource
 from governance.audit.models import AuditEvent
+from governance.audit.verification import verify_full
 from governance.auth.roles import Action
 from governance.kernel import UnitOfWork, authorize
 
@@ -68,12 +69,13 @@ def _iter_chain(session: Session, batch: int = 2000) -> Iterator[StoredEvent]:
 
 
 def verify_chain(uow: UnitOfWork) -> ChainReport:
-    """Recompute every link of the stored chain.
+    """Recompute every link of the stored chain (a full verification; see
+    :mod:`governance.audit.verification` for the incremental one and what each proves).
 
     No permission is needed: whether the trail is intact is not itself a secret, and the
     overview shows it to every role.
     """
-    return verify_session_chain(uow.session)
+    return verify_full(uow).report
 
 
 def verify_session_chain(session: Session) -> ChainReport:
@@ -163,6 +165,13 @@ def list_events(uow: UnitOfWork, *, actor: Actor, flt: EventFilter | None = None
     authorize(uow, actor, Action.AUDIT_READ, Resource.AUDIT_TRAIL)
     rows = list(uow.session.scalars(_filtered(flt or EventFilter())))
     return _frame(rows)
+
+
+def count_events(uow: UnitOfWork, *, actor: Actor, flt: EventFilter | None = None) -> int:
+    """How many events match ``flt``, whatever its limit (needs ``audit.read``)."""
+    authorize(uow, actor, Action.AUDIT_READ, Resource.AUDIT_TRAIL)
+    matching = _filtered(replace(flt or EventFilter(), limit=None)).order_by(None).subquery()
+    return uow.session.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def distinct_values(uow: UnitOfWork, *, actor: Actor) -> dict[str, list[str]]:

@@ -49,6 +49,7 @@ class Action(StrEnum):
     USER_RESET_PASSWORD = "user.reset_password"  # noqa: S105 (an action name)
     AUDIT_READ = "audit.read"
     AUDIT_EXPORT = "audit.export"
+    AUDIT_CHECKPOINT = "audit.checkpoint"
     FAIRNESS_READ = "fairness.read"
     FAIRNESS_SAVE = "fairness.save"
     FAIRNESS_POLICY_EDIT = "fairness.policy_edit"
@@ -70,6 +71,7 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.USER_RESET_PASSWORD: "reset another user's password",
     Action.AUDIT_READ: "read the audit trail",
     Action.AUDIT_EXPORT: "export the audit trail",
+    Action.AUDIT_CHECKPOINT: "sign checkpoints of the audit trail",
     Action.FAIRNESS_READ: "read fairness assessments",
     Action.FAIRNESS_SAVE: "save fairness assessments as evidence",
     Action.FAIRNESS_POLICY_EDIT: "change the fairness policy",
@@ -88,6 +90,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.USER_RESET_PASSWORD: frozenset({Role.ADMIN}),
     Action.AUDIT_READ: frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
     Action.AUDIT_EXPORT: frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
+    # A checkpoint states what the trail holds and changes none of it, like an export.
+    Action.AUDIT_CHECKPOINT: frozenset({Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
     Action.FAIRNESS_READ: _EVERYONE,
     Action.FAIRNESS_SAVE: frozenset({Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER}),
     Action.FAIRNESS_POLICY_EDIT: frozenset({Role.COMPLIANCE_OFFICER}),
@@ -106,6 +110,7 @@ READ_ACTIONS = frozenset(
         Action.USER_READ,
         Action.AUDIT_READ,
         Action.AUDIT_EXPORT,
+        Action.AUDIT_CHECKPOINT,
         Action.FAIRNESS_READ,
         Action.FAIRNESS_EXPORT,
     }

@@ -19,8 +19,8 @@ def guards_lifted(engine: Engine) -> Iterator[Connection]:
         if conn.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
         else:
-            conn.execute(text("DROP TRIGGER audit_events_no_update"))
-            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_delete"))
         yield conn
         if conn.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
@@ -46,3 +46,46 @@ def swap_events(engine: Engine, a: int, b: int) -> None:
         conn.execute(text("UPDATE audit_events SET id = -1 WHERE id = :a"), {"a": a})
         conn.execute(text("UPDATE audit_events SET id = :a WHERE id = :b"), {"a": a, "b": b})
         conn.execute(text("UPDATE audit_events SET id = :b WHERE id = -1"), {"b": b})
+
+
+def delete_last(engine: Engine, count: int) -> None:
+    """Remove the newest ``count`` events: what is left is still a consistent chain."""
+    with guards_lifted(engine) as conn:
+        newest = conn.execute(text("SELECT max(id) FROM audit_events")).scalar_one()
+        conn.execute(text("DELETE FROM audit_events WHERE id > :i"), {"i": newest - count})
+
+
+def forge_and_rechain(engine: Engine, event_id: int, details: dict) -> None:
+    """Rewrite one event's details and recompute its hash and every later link and hash,
+    exactly as the writer would have: the chain alone then verifies."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from governance.audit.chain import EventFields, canonical_json, event_hash, normalise_details
+    from governance.audit.models import AuditEvent
+
+    with Session(engine) as session:
+        rows = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+        session.expunge_all()
+    with guards_lifted(engine) as conn:
+        prev = None
+        for row in rows:
+            if row.id < event_id:
+                prev = row.hash
+                continue
+            if row.id == event_id:
+                row.details = normalise_details(details)
+            row.prev_hash = prev if prev is not None else row.prev_hash
+            fields = EventFields(
+                row.id, row.occurred_at, row.actor, row.actor_role, row.action,
+                row.resource_type, row.resource_id, row.details,
+            )  # fmt: skip
+            new_hash = event_hash(row.prev_hash, fields)
+            conn.execute(
+                text(
+                    "UPDATE audit_events SET details = :d, prev_hash = :p, hash = :h "
+                    "WHERE id = :i"
+                ),
+                {"d": canonical_json(row.details), "p": row.prev_hash, "h": new_hash, "i": row.id},
+            )
+            prev = new_hash

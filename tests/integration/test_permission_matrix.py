@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from governance.actor import Actor
 from governance.artifacts import ArtifactStore
 from governance.audit import service as audit
+from governance.audit.anchor import issue_checkpoint
+from governance.audit.keys import signing_key
 from governance.audit.models import AuditEvent
 from governance.auth import service as auth
 from governance.auth.models import User
@@ -51,6 +53,9 @@ CALLS: dict[Action, Call] = {
     ),
     Action.AUDIT_READ: lambda s, a, ids: audit.list_events(s, actor=a),
     Action.AUDIT_EXPORT: lambda s, a, ids: export_events_csv(s, actor=a),
+    Action.AUDIT_CHECKPOINT: lambda s, a, ids: issue_checkpoint(
+        s, actor=a, key=signing_key({"GOVERNANCE_CHECKPOINT_KEY": "5a" * 32})
+    ),
     Action.FAIRNESS_READ: lambda s, a, ids: fairness_store.list_assessments(s, actor=a),
     Action.FAIRNESS_SAVE: lambda s, a, ids: fairness_store.save_assessment(
         s,
