@@ -8,7 +8,8 @@ import streamlit as st
 from governance.actor import Actor
 from governance.audit.anchor import RecordedCheckpoint, last_checkpoint
 from governance.audit.verification import Verification, verify_full, verify_recent
-from ui.formatting import local_time, md_escape
+from ui.formatting import local_time
+from ui.text import markdown_text
 from ui.work import run
 
 _LIMITS = (
@@ -21,9 +22,9 @@ _LIMITS = (
 
 def _show_result(result: Verification) -> None:
     if result.intact:
-        st.success(md_escape(result.summary()), icon=":material/verified:")
+        st.success(markdown_text(result.summary()), icon=":material/verified:")
     else:
-        st.error(md_escape(result.summary()), icon=":material/gpp_bad:")
+        st.error(markdown_text(result.summary()), icon=":material/gpp_bad:")
 
 
 def _explain(result: Verification) -> None:
@@ -60,8 +61,8 @@ def _facts(result: Verification, checkpoint: RecordedCheckpoint | None) -> None:
     else:
         cp = checkpoint.checkpoint
         lines.append(
-            f"**Last checkpoint:** {cp.size:,} events, issued {md_escape(cp.issued_at)} by "
-            f"{md_escape(checkpoint.issued_by)} (event {checkpoint.event_id:,}; key id "
+            f"**Last checkpoint:** {cp.size:,} events, issued {markdown_text(cp.issued_at)} by "
+            f"{markdown_text(checkpoint.issued_by)} (event {checkpoint.event_id:,}; key id "
             f"`{cp.key_id}`; head `{cp.head_hash[:16]}…`, root `{cp.root_hash[:16]}…`)"
         )
     st.markdown("  \n".join(lines))

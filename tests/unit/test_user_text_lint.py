@@ -52,7 +52,13 @@ OURS: dict[str, dict[str, str]] = {
         "created.role.label": "a role's name", "changed.role.label": "a role's name",
         "role_help": "our descriptions of the roles", "MIN_PASSWORD_LENGTH": "a number",
     },
-    "views/audit_trail.py": {"report.summary()": "the chain check's own words and numbers"},
+    "views/audit_trail.py": {
+        "report.summary()": "the chain check's own words and numbers", "matching": "a count",
+    },
+    "ui/audit.py": {
+        "_LIMITS": "our sentence",
+        "'  \\n'.join(lines)": "numbers, hashes and markdown_text of the checkpoint's issuer",
+    },
     "ui/auth.py": {
         "MIN_PASSWORD_LENGTH": "a number", "rules.lockout_threshold": "a number",
         "rules.lockout_minutes": "a number",
