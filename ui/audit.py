@@ -22,9 +22,9 @@ _LIMITS = (
 
 def _show_result(result: Verification) -> None:
     if result.intact:
-        st.success(markdown_text(result.summary()), icon=":material/verified:")
+        st.success(result.summary(), icon=":material/verified:")
     else:
-        st.error(markdown_text(result.summary()), icon=":material/gpp_bad:")
+        st.error(result.summary(), icon=":material/gpp_bad:")
 
 
 def _explain(result: Verification) -> None:

@@ -56,7 +56,7 @@ OURS: dict[str, dict[str, str]] = {
         "report.summary()": "the chain check's own words and numbers", "matching": "a count",
     },
     "ui/audit.py": {
-        "_LIMITS": "our sentence",
+        "_LIMITS": "our sentence", "result.summary()": "the chain check's own words and numbers",
         "'  \\n'.join(lines)": "numbers, hashes and markdown_text of the checkpoint's issuer",
     },
     "ui/auth.py": {
