@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 from governance.actor import Actor
 from governance.audit.chain import (
     ChainReport,
-    EventFields,
     StoredEvent,
     canonical_json,
     verify_events,
 )
 from governance.audit.events import AuditAction, Event, Resource
 from governance.audit.models import AuditEvent
+from governance.audit.scan import stored_fields
 from governance.audit.verification import verify_full
 from governance.auth.roles import Action
 from governance.kernel import UnitOfWork, authorize
@@ -43,20 +43,7 @@ EVENT_COLUMNS = [
 
 
 def _stored(row: AuditEvent) -> StoredEvent:
-    return StoredEvent(
-        fields=EventFields(
-            id=row.id,
-            occurred_at=row.occurred_at,
-            actor=row.actor,
-            actor_role=row.actor_role,
-            action=row.action,
-            resource_type=row.resource_type,
-            resource_id=row.resource_id,
-            details=row.details or {},
-        ),
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
+    return StoredEvent(fields=stored_fields(row), prev_hash=row.prev_hash, hash=row.hash)
 
 
 def _iter_chain(session: Session, batch: int = 2000) -> Iterator[StoredEvent]:
