@@ -148,3 +148,30 @@ def choose(page: Page, scope: Locator, label: str, option: str) -> None:
     # The list of options opens in a popover at the page's root, outside ``scope``.
     page.get_by_role("option", name=option, exact=True).click()
     expect(box).to_have_value(option)
+
+
+def create_accounts(state_dir: Path, *accounts: tuple[str, ...]) -> dict[str, str]:
+    """Accounts in the server's state folder, made through the CLI as an operator would.
+
+    Each account is ``(username, role)`` or ``(username, role, display name, e-mail or None)``.
+    The environment the CLI ran with (the server's state folder, no other database) is
+    returned for later commands.
+    """
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GOVERNANCE_STATE_DIR": str(state_dir)}
+    env.pop("GOVERNANCE_DATABASE_URL", None)
+    env.pop("GOVERNANCE_ARTIFACT_DIR", None)
+    root = Path(__file__).resolve().parents[2]
+    for username, role, *more in accounts:
+        name, email = [*more, None, None][:2]
+        extra = (["--display-name", name] if name else []) + (["--email", email] if email else [])
+        done = subprocess.run(
+            [sys.executable, "-m", "governance", "users", "create", "--username", username,
+             "--role", role, "--password-stdin", *extra],
+            input=PASSWORD + "\n", capture_output=True, text=True, cwd=root, env=env, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    return env

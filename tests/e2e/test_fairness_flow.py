@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import PASSWORD, nav_links, open_app, sign_in, wait_for_run
+from tests.e2e.helpers import create_accounts, nav_links, open_app, sign_in, wait_for_run
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,16 +39,7 @@ def _download_button(page: Page, label: str):
 def test_data_scientist_assesses_saves_and_downloads(
     app_server: str, page: Page, shot: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    env = {**os.environ, "GOVERNANCE_STATE_DIR": str(tmp_path / "state")}
-    env.pop("GOVERNANCE_DATABASE_URL", None)
-    for username, role in (("admin", "admin"), ("dana", "data_scientist")):
-        created = subprocess.run(
-            [sys.executable, "-m", "governance", "users", "create", "--username", username,
-             "--role", role, "--password-stdin"],
-            input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, env=env,
-            timeout=120,
-        )  # fmt: skip
-        assert created.returncode == 0, created.stderr
+    create_accounts(tmp_path / "state", ("admin", "admin"), ("dana", "data_scientist"))
     data = tmp_path / "scored.csv"
     _predictions(data)
 

@@ -8,10 +8,7 @@ hostile read is still running, and the read then ends with the time limit's mess
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests import bombs
 from tests.e2e.helpers import (
-    PASSWORD,
     TIMEOUT_MS,
+    create_accounts,
     go_to,
     open_app,
     screenshot,
@@ -36,16 +33,7 @@ READ_SECONDS = 20
 
 
 def _accounts(tmp_path: Path, *accounts: tuple[str, str]) -> None:
-    env = {**os.environ, "GOVERNANCE_STATE_DIR": str(tmp_path / "state")}
-    env.pop("GOVERNANCE_DATABASE_URL", None)
-    for username, role in (("admin", "admin"), *accounts):
-        created = subprocess.run(
-            [sys.executable, "-m", "governance", "users", "create", "--username", username,
-             "--role", role, "--password-stdin"],
-            input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, env=env,
-            timeout=120,
-        )  # fmt: skip
-        assert created.returncode == 0, created.stderr
+    create_accounts(tmp_path / "state", ("admin", "admin"), *accounts)
 
 
 def test_upload_bombs_are_refused_in_words(

@@ -11,10 +11,7 @@ exactly as typed.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.helpers import (
     PASSWORD,
+    create_accounts,
     field,
     form,
     go_to,
@@ -55,18 +53,7 @@ ACCOUNTS = (
 
 def _workspace(tmp_path: Path, accounts=ACCOUNTS) -> dict[str, str]:
     """The server's state folder with an administrator and ``accounts`` (through the CLI)."""
-    env = {**os.environ, "GOVERNANCE_STATE_DIR": str(tmp_path / "state")}
-    env.pop("GOVERNANCE_DATABASE_URL", None)
-    env.pop("GOVERNANCE_ARTIFACT_DIR", None)
-    for username, role, name, email in (("admin", "admin", ADMIN_NAME, None), *accounts):
-        extra = ["--display-name", name] + (["--email", email] if email else [])
-        done = subprocess.run(
-            [sys.executable, "-m", "governance", "users", "create", "--username", username,
-             "--role", role, "--password-stdin", *extra],
-            input=PASSWORD + "\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-    return env
+    return create_accounts(tmp_path / "state", ("admin", "admin", ADMIN_NAME, None), *accounts)
 
 
 def _main(page: Page) -> Locator:
