@@ -20,10 +20,10 @@ import pytest
 from governance.analytics.isolated import IsolatedReader, ReadLimits
 from governance.errors import ValidationError
 from governance.fairness.caps import FileCaps
-from governance.fairness.inputs import Source
 from governance.fairness.preview import describe_file
 from tests import bombs
 from tests.factories import prediction_frame, write_predictions
+from tests.worker_tasks import convert_then_hang, duckdb_settings
 
 PRELOAD = ("governance.fairness.preview",)
 GIB = 1024**3
@@ -45,25 +45,6 @@ def reader() -> Iterator[IsolatedReader]:
                           advice="Use the command line.")  # fmt: skip
     yield pool
     pool.close()
-
-
-def convert_then_hang(path: Path) -> None:
-    """Open a workbook (its CSV conversion lands in a temporary folder) and never finish."""
-    with Source(path):
-        time.sleep(60)
-
-
-def duckdb_settings() -> tuple:
-    from governance.analytics.duck import sandboxed
-
-    con = sandboxed([])
-    try:
-        return con.execute(
-            "SELECT current_setting('threads'), current_setting('memory_limit'), "
-            "current_setting('temp_directory')"
-        ).fetchone()
-    finally:
-        con.close()
 
 
 def test_a_read_returns_what_the_function_returns(reader, tmp_path, tempdir):
