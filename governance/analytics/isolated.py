@@ -14,7 +14,6 @@ dataclasses, frames and :class:`~governance.errors.GovernanceError` refusals.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import resource
 import shutil
@@ -30,6 +29,7 @@ import duckdb
 from pebble import ProcessExpired, ProcessPool
 
 from governance.errors import ValidationError
+from governance.processes import forkserver_context
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -39,8 +39,6 @@ MEMORY_SETTING = "GOVERNANCE_UPLOAD_READ_MEMORY_MB"
 # DuckDB may use this share of a worker's address space; past it, it fails a query with its own
 # out-of-memory error (a clean refusal) before the hard limit kills the process.
 DUCKDB_SHARE = 0.5
-# Keeps workers from running the parent's __main__ (the Streamlit script) as they start.
-_BOOT = "governance.analytics.worker_boot"
 # Below the server's priority: on a busy machine the server's threads are scheduled first.
 WORKER_NICENESS = 10
 
@@ -77,10 +75,7 @@ def _in_directory(directory: str, function: Callable[..., T], args: Any, kwargs:
 
 
 def _context(preload: Sequence[str]) -> Any:
-    context = multiprocessing.get_context("forkserver")
-    # Takes effect when the forkserver starts (once per process, at the first worker).
-    context.set_forkserver_preload([_BOOT, *preload])
-    return context
+    return forkserver_context(preload)
 
 
 class IsolatedReader:

@@ -56,6 +56,34 @@ class Frontier:
             nodes[-1] = node_hash(nodes[-1], right)
             size >>= 1
 
+    def copy(self) -> Frontier:
+        twin = Frontier()
+        twin.size, twin._nodes = self.size, list(self._nodes)
+        return twin
+
+    def extend(self, other: Frontier) -> None:
+        """Add the leaves ``other`` was built from, as if appended one by one.
+
+        ``other``'s subtrees must fall on this tree's boundaries: this size a multiple of the
+        largest power of two in ``other.size`` (true when the leaves were cut into ranges
+        that start at multiples of a power of two at least as wide as each range).
+        """
+        if other.size == 0:
+            return
+        widest = 1 << (other.size.bit_length() - 1)
+        if self.size % widest:
+            raise ValueError(f"{other.size} leaves cannot follow {self.size} as subtrees")
+        nodes = self._nodes
+        widths = [1 << b for b in reversed(range(widest.bit_length())) if other.size >> b & 1]
+        for node, width in zip(other._nodes, widths, strict=True):
+            nodes.append(node)
+            self.size += width
+            count = self.size // width
+            while not count & 1:  # as in append, one level up per trailing zero bit
+                right = nodes.pop()
+                nodes[-1] = node_hash(nodes[-1], right)
+                count >>= 1
+
     def root(self) -> bytes:
         if not self._nodes:
             return EMPTY_ROOT

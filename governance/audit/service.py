@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from governance.actor import Actor
@@ -161,17 +161,29 @@ def count_events(uow: UnitOfWork, *, actor: Actor, flt: EventFilter | None = Non
     return uow.session.scalar(select(func.count()).select_from(matching)) or 0
 
 
+# A loose index scan: each step jumps to the next larger value through the column's index,
+# so finding the k values present costs k index probes. ``SELECT DISTINCT`` reads every row
+# (PostgreSQL has no skip scan): at a million events that was most of the audit page's time.
+# Column names come from the fixed tuple below, never from input.
+_PRESENT = """
+WITH RECURSIVE present(v) AS (
+    SELECT MIN({column}) FROM audit_events
+    UNION ALL
+    SELECT (SELECT MIN({column}) FROM audit_events WHERE {column} > present.v)
+    FROM present WHERE present.v IS NOT NULL
+)
+SELECT v FROM present WHERE v IS NOT NULL
+"""
+_CHOICE_COLUMNS = ("actor", "action", "resource_type")  # each has an index (migration 0001)
+
+
 def distinct_values(uow: UnitOfWork, *, actor: Actor) -> dict[str, list[str]]:
     """Actors, actions and resource types present in the trail (for filter choices)."""
     authorize(uow, actor, Action.AUDIT_READ, Resource.AUDIT_TRAIL)
-    out: dict[str, list[str]] = {}
-    for name, col in (
-        ("actor", AuditEvent.actor),
-        ("action", AuditEvent.action),
-        ("resource_type", AuditEvent.resource_type),
-    ):
-        out[name] = sorted(v for v in uow.session.scalars(select(col).distinct()) if v)
-    return out
+    return {
+        column: sorted(v for v in uow.session.scalars(text(_PRESENT.format(column=column))) if v)
+        for column in _CHOICE_COLUMNS
+    }
 
 
 def export_events(

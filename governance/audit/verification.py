@@ -1,9 +1,9 @@
 """Verifying the stored chain: every event, or only what is new since the last verification.
 
-A **full** verification reads every event and recomputes its hash and its link (about
-400,000 events a second; see ``benchmarks/audit.py``). An **incremental** one checks that the
-event last verified still carries the hash it had then, and verifies only the events after
-it. What that can and cannot prove:
+A **full** verification reads every event and recomputes its hash and its link, a long
+trail on several cores (:mod:`governance.audit.parallel`; rates in ``benchmarks/audit.py``).
+An **incremental** one checks that the event last verified still carries the hash it had
+then, and verifies only the events after it. What that can and cannot prove:
 
 - it proves the new events extend the chain that was verified, and it notices events removed
   from the end (the last verified event is gone) or a rewritten history whose last verified
@@ -32,6 +32,7 @@ from governance.audit import scan
 from governance.audit.chain import GENESIS_HASH, ChainReport
 from governance.audit.merkle import Frontier
 from governance.audit.models import AuditEvent, AuditMark
+from governance.audit.parallel import DEFAULT_PLAN, Plan, Reached, verify_ranges
 from governance.audit.walk import walk
 from governance.kernel import UnitOfWork
 
@@ -195,6 +196,7 @@ def verify_full(
     progress: Callable[[int, int], None] | None = None,
     tree_sizes: Iterable[int] = (),
     record: bool = True,
+    plan: Plan = DEFAULT_PLAN,
 ) -> Verification:
     """Recompute every event's hash and link; ``progress(done, total)`` now and then.
 
@@ -207,10 +209,13 @@ def verify_full(
     total = scan.head(uow.session)[0]
     step = None if progress is None else (lambda done: progress(done, total))
     sizes = sorted(set(tree_sizes))
-    frontier = Frontier() if sizes else None
-    trees: list[TreeHead] = []
-    after, prev, checked = 0, GENESIS_HASH, 0
-    for upto in [*sizes, None]:
+    # Verified in parallel where the trail is long (module parallel); the rest, and all of a
+    # broken chain from the range where it breaks, in one walk.
+    start = _in_parallel(uow, total, sizes, plan, step)
+    trees = [TreeHead(size, size, head, root.hex()) for size, (head, root) in start.roots.items()]
+    frontier, after, prev, checked = start.frontier, start.after, start.prev, start.checked
+    part = ChainReport(True, 0, head_hash=prev, head_id=after)
+    for upto in [*(s for s in sizes if s > after), None]:
         part = walk_stored(
             uow, after=after, prev=prev, upto=upto, frontier=frontier, progress=step
         )
@@ -225,6 +230,19 @@ def verify_full(
     if record:
         record_marks(uow, verification)
     return replace(verification, last_full=read_mark(uow, FULL))
+
+
+def _in_parallel(
+    uow: UnitOfWork,
+    total: int,
+    sizes: list[int],
+    plan: Plan,
+    progress: Callable[[int], None] | None,
+) -> Reached:
+    url = uow.session.get_bind().url.render_as_string(hide_password=False)
+    if not plan.applies(url, total):
+        return Reached(frontier=Frontier() if sizes else None)
+    return verify_ranges(url, total, sizes, plan, progress)
 
 
 def verify_recent(uow: UnitOfWork) -> Verification:

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from governance.audit import merkle
+from governance.audit.merkle import Frontier, leaf_hash, root_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,3 +121,27 @@ def test_proof_arguments_out_of_range_are_refused():
         merkle.inclusion_proof(4, 4, subtree_of(items))
     with pytest.raises(ValueError, match="no consistency proof"):
         merkle.consistency_proof(5, 4, subtree_of(items))
+
+
+@pytest.mark.parametrize("width", [1, 2, 4, 8])
+def test_frontiers_of_aligned_ranges_join_into_the_whole_tree(width):
+    for total in range(0, 40):
+        leaves = [leaf_hash(hashlib.sha256(f"{width}/{i}".encode()).digest()) for i in range(total)]
+        whole = Frontier()
+        for start in range(0, total, width):
+            part = Frontier()
+            for leaf in leaves[start : start + width]:
+                part.append(leaf)
+            whole.extend(part)
+            assert whole.size == min(start + width, total)
+            assert whole.root() == root_of(leaves[: whole.size])
+        assert whole.root() == root_of(leaves)
+
+
+def test_a_range_off_the_boundaries_is_refused():
+    left, right = Frontier(), Frontier()
+    left.append(leaf_hash(b"a" * 32))
+    for _ in range(2):
+        right.append(leaf_hash(b"b" * 32))
+    with pytest.raises(ValueError, match="cannot follow"):
+        left.extend(right)
