@@ -117,36 +117,38 @@ def undecided(tables: list[str]) -> list[str]:
 
 def _checked_role(conn: Connection, role: str, schema: str) -> None:
     """Refuse a role that does not exist, or that would hold the owner's powers anyway."""
-    found = conn.execute(
-        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": role}
-    ).first()
-    if found is None:
+    superuser = conn.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": role})
+    if superuser is None:
         raise ValidationError(
             f"There is no PostgreSQL role {role!r}: create it first "
             f"(CREATE ROLE {quote(role)} LOGIN PASSWORD '…'), then run `db grant` again."
         )
-    if found[0]:
+    if superuser:
         raise ValidationError(
             f"Role {role!r} is a superuser: no grant can limit it. Give the app a role "
             "without SUPERUSER."
         )
+    # The schema's owner and every table's: owning any of them is owning a way round a grant.
+    owners = conn.scalars(
+        text(
+            "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :s UNION "
+            "SELECT pg_get_userbyid(c.relowner) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :s"
+        ),
+        {"s": schema},
+    ).all()
+    for owner in owners:
+        if conn.scalar(text("SELECT pg_has_role(:r, :o, 'MEMBER')"), {"r": role, "o": owner}):
+            raise ValidationError(
+                f"Role {role!r} is the owner of schema {schema!r} or its tables, or a member of "
+                f"their owner {owner!r}, so it could disable the audit triggers: give the app "
+                "its own role, not the migration role or one of its members."
+            )
     me = str(conn.scalar(text("SELECT current_user")))
     if me == role:
         raise ValidationError(
             f"`db grant` runs as the migration role that owns the schema, not as the app role "
             f"{role!r} itself: connect as the owner and name the app role with --role."
-        )
-    owner = str(
-        conn.scalar(
-            text("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :s"),
-            {"s": schema},
-        )
-    )
-    if conn.scalar(text("SELECT pg_has_role(:r, :o, 'MEMBER')"), {"r": role, "o": owner}):
-        raise ValidationError(
-            f"Role {role!r} is the owner of schema {schema!r} or a member of its owner "
-            f"{owner!r}, so it could disable the audit triggers: give the app its own role, "
-            "not the migration role or one of its members."
         )
 
 
