@@ -1,5 +1,9 @@
 """Command line: database upkeep, accounts, the audit trail, doctor, backups and restores.
 
+``db upgrade`` and ``db grant`` are the migration role's (the owner of the schema); every other
+command runs as the app's role too, which with ``GOVERNANCE_MIGRATE_ON_START=false`` only
+checks that the schema is at head (``db current`` and ``db check`` work on any revision).
+
 Exit codes: 0 success; 1 a check failed (for example a broken audit chain); 2 bad input or a
 refused request, with the reason on stderr; 3 an internal error (a bug, or a broken installation
 or configuration), one line on stderr, the traceback too with ``--debug``.

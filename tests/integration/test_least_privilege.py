@@ -135,6 +135,12 @@ def test_every_table_of_the_models_has_one_grant_decision():
     assert grants_by_table()["audit_events"].privileges == ("SELECT", "INSERT")
 
 
+def test_the_readme_lists_each_grant_as_the_code_decides_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [f"| `{g.table}` | {', '.join(g.privileges)} | {g.why} |" for g in APP_GRANTS]
+    assert [row for row in rows if row not in readme] == []
+
+
 # --- the two roles at work --------------------------------------------------------------------
 
 
