@@ -1,5 +1,9 @@
 """Command line: database upkeep, accounts, the audit trail, doctor, backups and restores.
 
+``db upgrade`` and ``db grant`` are the migration role's (the owner of the schema); every other
+command runs as the app's role too, which with ``GOVERNANCE_MIGRATE_ON_START=false`` only
+checks that the schema is at head (``db current`` and ``db check`` work on any revision).
+
 Exit codes: 0 success; 1 a check failed (for example a broken audit chain); 2 bad input or a
 refused request, with the reason on stderr; 3 an internal error (a bug, or a broken installation
 or configuration), one line on stderr, the traceback too with ``--debug``.
@@ -14,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from governance.auth.roles import Role
-from governance.errors import GovernanceError
+from governance.errors import GovernanceError, ValidationError
 
 if TYPE_CHECKING:
     from governance.kernel import Workbench
@@ -37,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     db = groups.add_parser("db", help="database schema").add_subparsers(dest="cmd", required=True)
     db.add_parser("upgrade", help="migrate the database to the newest schema")
     db.add_parser("current", help="print the schema revision of the database")
+    db.add_parser("check", help="exit 1 unless the schema is at this version's newest revision")
+    grant = db.add_parser(
+        "grant",
+        help="PostgreSQL: give the app's role only what it needs (run as the schema's owner)",
+    )
+    grant.add_argument("--role", required=True, metavar="APP_ROLE", help="the app's login role")
 
     users = groups.add_parser("users", help="accounts").add_subparsers(dest="cmd", required=True)
     create = users.add_parser("create", help="create an account")
@@ -68,17 +78,49 @@ def _read_password(args: argparse.Namespace) -> str | None:
     return data.rstrip("\r\n")
 
 
-def _run(args: argparse.Namespace, workbench: Workbench) -> int:
-    if args.group == "db":
-        from governance.db import migrate
+def _db(args: argparse.Namespace, workbench: Workbench) -> int:
+    from governance.db import migrate
 
-        revision = migrate.current_revision(workbench.database.engine)
-        if args.cmd == "current":
-            print(revision or "(empty)")
-        else:
-            print(f"Database at schema {revision}.")
+    engine = workbench.database.engine
+    if args.cmd == "upgrade":
+        migrate.upgrade(engine)
+        print(f"Database at schema {migrate.current_revision(engine)}.")
         return EXIT_OK
-    return _users(args, workbench)
+    if args.cmd == "grant":
+        return _grant(args.role, workbench)
+    revision = migrate.current_revision(engine)
+    if args.cmd == "current":
+        print(revision or "(empty)")
+        return EXIT_OK
+    problem = migrate.schema_problem(revision, migrate.head_revision(), migrate.known_revisions())
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    print(f"Database at schema {revision}, this version's newest.")
+    return EXIT_OK
+
+
+def _grant(role: str, workbench: Workbench) -> int:
+    from governance.db import grants, migrate
+
+    engine = workbench.database.engine
+    grants.require_postgresql(engine)
+    # Granting on an older schema would leave the tables of later revisions ungranted.
+    problem = migrate.schema_problem(
+        migrate.current_revision(engine), migrate.head_revision(), migrate.known_revisions()
+    )
+    if problem is not None:
+        raise ValidationError(f"Nothing granted. {problem}")
+    report = grants.apply_grants(engine, role)
+    for table in report.tables:
+        print(f"{report.schema}.{table.table}: {', '.join(table.privileges)}")
+    print(f"sequences: {', '.join(grants.SEQUENCE_PRIVILEGES)} on {', '.join(report.sequences)}")
+    for problem in report.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if report.problems:
+        return EXIT_CHECK_FAILED
+    print(f"Role {role} may use schema {report.schema} and nothing more.")
+    return EXIT_OK
 
 
 def _users(args: argparse.Namespace, workbench: Workbench) -> int:
@@ -109,10 +151,18 @@ def _users(args: argparse.Namespace, workbench: Workbench) -> int:
 
 
 def open_workbench() -> Workbench:
-    """The configured workbench, its database migrated to head (the CLI keeps it current)."""
+    """The configured workbench, its schema at head: migrated there, or with
+    ``GOVERNANCE_MIGRATE_ON_START=false`` refused unless it is (exit 2, saying what to run)."""
     from governance.kernel import Workbench
 
     return Workbench.open()
+
+
+def _schema_workbench() -> Workbench:
+    """The workbench of the ``db`` commands, on whatever revision its schema is."""
+    from governance.kernel import Workbench
+
+    return Workbench.open(migrate=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,8 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc(file=sys.stderr)
         message = " ".join(str(exc).split())[:300]
         print(
-            f"internal error: {type(exc).__name__}: {message} "
-            "(run with --debug for the traceback)",
+            f"internal error: {type(exc).__name__}: {message} (run with --debug for the traceback)",
             file=sys.stderr,
         )
         return EXIT_INTERNAL_ERROR
@@ -151,8 +200,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_audit(args, open_workbench)
     workbench = None
     try:
+        if args.group == "db":
+            workbench = _schema_workbench()
+            return _db(args, workbench)
         workbench = open_workbench()
-        return _run(args, workbench)
+        return _users(args, workbench)
     finally:
         if workbench is not None:
             workbench.close()

@@ -44,6 +44,10 @@ class Settings:
         column, the assessment) before its worker process is stopped.
     upload_read_memory_mb:
         Address space a worker process reading an upload may use.
+    migrate_on_start:
+        Whether the app and the CLI migrate the schema to head when they open the database
+        (``GOVERNANCE_MIGRATE_ON_START``). False where a separate migration role owns the
+        schema: they then refuse to start on a schema that is not at head.
     """
 
     database_url: str
@@ -57,6 +61,7 @@ class Settings:
     upload_max_rows: int = 50_000_000
     upload_read_seconds: int = 120
     upload_read_memory_mb: int = 3_072
+    migrate_on_start: bool = True
 
 
 def _int_env(name: str, default: int) -> int:
@@ -70,6 +75,22 @@ def _int_env(name: str, default: int) -> int:
     if value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
     return value
+
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    word = raw.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false (or 1/0, yes/no, on/off), got {raw!r}")
 
 
 def load_settings() -> Settings:
@@ -89,4 +110,5 @@ def load_settings() -> Settings:
         upload_max_rows=_int_env("GOVERNANCE_UPLOAD_MAX_ROWS", 50_000_000),
         upload_read_seconds=_int_env("GOVERNANCE_UPLOAD_READ_SECONDS", 120),
         upload_read_memory_mb=_int_env("GOVERNANCE_UPLOAD_READ_MEMORY_MB", 3_072),
+        migrate_on_start=_bool_env("GOVERNANCE_MIGRATE_ON_START", True),
     )

@@ -39,3 +39,8 @@ class AuthenticationFailed(GovernanceError):
 
 class IntegrityFailure(GovernanceError):
     """Stored evidence does not verify (for example a broken audit chain)."""
+
+
+class SchemaNotCurrent(GovernanceError):
+    """The database's schema is not the one this version works with, and migrating it is the
+    migration role's job (``GOVERNANCE_MIGRATE_ON_START=false``)."""

@@ -147,6 +147,15 @@ class UnitOfWork:
             step()
 
 
+def _prepare_schema(database: Database, on_start: bool, migrate: bool | None) -> None:
+    from governance.db import migrate as migrations
+
+    if migrate or (migrate is None and on_start):
+        migrations.upgrade(database.engine)
+    elif migrate is None:
+        migrations.require_current(database.engine)
+
+
 @dataclass(frozen=True)
 class Workbench:
     """What the edges hold: the database, the artifact store, the settings and the clock."""
@@ -157,14 +166,21 @@ class Workbench:
     clock: Callable[[], datetime] = field(default=utcnow)
 
     @classmethod
-    def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> Workbench:
-        """The configured workbench; the schema is migrated to head unless told otherwise."""
+    def open(cls, settings: Settings | None = None, *, migrate: bool | None = None) -> Workbench:
+        """The configured workbench, its schema at head.
+
+        ``migrate`` None follows ``settings.migrate_on_start``: migrate to head, or (false, where
+        a migration role owns the schema) refuse a schema that is not at head with
+        :class:`SchemaNotCurrent`. True always migrates; False does neither, for the commands
+        that work on any revision (``db current``, a restore that records itself).
+        """
         settings = settings or load_settings()
         database = Database.from_url(settings.database_url)
-        if migrate:
-            from governance.db.migrate import upgrade
-
-            upgrade(database.engine)
+        try:
+            _prepare_schema(database, settings.migrate_on_start, migrate)
+        except BaseException:
+            database.dispose()
+            raise
         return cls(database, settings, ArtifactStore(settings.artifact_dir))
 
     @contextmanager

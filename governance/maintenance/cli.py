@@ -119,4 +119,7 @@ def _restore(args: argparse.Namespace, actor: Actor) -> int:
         print(f"note: the backup was made with a problem: {problem}", file=sys.stderr)
     if info.needs_upgrade:
         print("Run `python -m governance db upgrade` (or start the app) to migrate it.")
+    if manifest.dialect == "postgresql":
+        # pg_restore --no-privileges: the app role's grants are not in the backup.
+        print("Then give the app its grants: `python -m governance db grant --role APP_ROLE`.")
     return EXIT_OK

@@ -40,6 +40,7 @@ def app_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
         "GOVERNANCE_UPLOAD_MAX_ROWS",
         "GOVERNANCE_UPLOAD_READ_SECONDS",
         "GOVERNANCE_UPLOAD_READ_MEMORY_MB",
+        "GOVERNANCE_MIGRATE_ON_START",
     ):
         monkeypatch.delenv(name, raising=False)
     yield url

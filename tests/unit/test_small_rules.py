@@ -100,6 +100,30 @@ def test_settings_defaults_and_overrides(monkeypatch, tmp_path):
         load_settings()
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("true", True), ("TRUE", True), ("1", True), ("yes", True), ("on", True), (" False ", False),
+     ("0", False), ("no", False), ("off", False), ("", True)],
+)  # fmt: skip
+def test_migrate_on_start_reads_true_and_false_words(monkeypatch, raw, expected):
+    monkeypatch.setenv("GOVERNANCE_MIGRATE_ON_START", raw)
+    assert load_settings().migrate_on_start is expected
+
+
+@pytest.mark.parametrize("raw", ["maybe", "ture", "2", "-1", "y e s"])
+def test_migrate_on_start_refuses_other_words_naming_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("GOVERNANCE_MIGRATE_ON_START", raw)
+    with pytest.raises(
+        ValueError, match=f"GOVERNANCE_MIGRATE_ON_START must be true or false.*{raw!r}"
+    ):
+        load_settings()
+
+
+def test_migrate_on_start_defaults_to_true(monkeypatch):
+    monkeypatch.delenv("GOVERNANCE_MIGRATE_ON_START", raising=False)
+    assert load_settings().migrate_on_start is True
+
+
 def test_production_hasher_uses_argon2id_with_rfc9106_memory_cost():
     # In a fresh interpreter: the test suite itself runs with a cheaper profile.
     import subprocess
