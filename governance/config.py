@@ -44,6 +44,11 @@ class Settings:
         column, the assessment) before its worker process is stopped.
     upload_read_memory_mb:
         Address space a worker process reading an upload may use.
+    cookie_secure:
+        Mark the session cookie ``Secure`` (``GOVERNANCE_COOKIE_SECURE``): set it when browsers
+        reach the workbench over HTTPS through a reverse proxy. A request that arrives as
+        HTTPS (Streamlit's own TLS, or a proxy on this host sending ``X-Forwarded-Proto``)
+        gets ``Secure`` without it.
     """
 
     database_url: str
@@ -57,6 +62,7 @@ class Settings:
     upload_max_rows: int = 50_000_000
     upload_read_seconds: int = 120
     upload_read_memory_mb: int = 3_072
+    cookie_secure: bool = False
 
 
 def _int_env(name: str, default: int) -> int:
@@ -70,6 +76,22 @@ def _int_env(name: str, default: int) -> int:
     if value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
     return value
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
 
 
 def load_settings() -> Settings:
@@ -89,4 +111,5 @@ def load_settings() -> Settings:
         upload_max_rows=_int_env("GOVERNANCE_UPLOAD_MAX_ROWS", 50_000_000),
         upload_read_seconds=_int_env("GOVERNANCE_UPLOAD_READ_SECONDS", 120),
         upload_read_memory_mb=_int_env("GOVERNANCE_UPLOAD_READ_MEMORY_MB", 3_072),
+        cookie_secure=_bool_env("GOVERNANCE_COOKIE_SECURE", False),
     )

@@ -170,7 +170,7 @@ def create_accounts(state_dir: Path, *accounts: tuple[str, ...]) -> dict[str, st
         extra = (["--display-name", name] if name else []) + (["--email", email] if email else [])
         done = subprocess.run(
             [sys.executable, "-m", "governance", "users", "create", "--username", username,
-             "--role", role, "--password-stdin", *extra],
+             "--role", role, "--password-stdin", "--keep-password", *extra],
             input=PASSWORD + "\n", capture_output=True, text=True, cwd=root, env=env, timeout=120,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
