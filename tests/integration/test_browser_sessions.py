@@ -240,9 +240,7 @@ def test_the_first_administrator_can_be_signed_in_at_creation(db, db_url, tmp_pa
     workbench = Workbench(
         db, Settings(database_url=db_url, artifact_dir=tmp_path), ArtifactStore(tmp_path)
     )
-    admin = workbench.run(
-        auth.create_first_admin, username="root", password="p" * 16, sign_in=True
-    )
+    admin = workbench.run(auth.create_first_admin, username="root", password="p" * 16, sign_in=True)
     assert admin.last_login_at is not None
     [login] = _events(workbench, "auth.login")
     assert login.details == {"method": "first start"}
