@@ -30,6 +30,7 @@ _USER = "auth_user_id"
 _SIGNED_IN = "auth_signed_in_at"
 _NOTICE = "auth_notice"
 _RUN_USER = "auth_run_user"  # set by admit() at the start of every run
+_REDIRECT = "auth_redirect"  # where the browser goes next: sent at the start of the next run
 
 # What the sign-in form says for a notice code in its address (set by the cookie routes,
 # which never put free text in a URL).
@@ -51,7 +52,23 @@ def _start_session(handoff: browser_sessions.Handoff, user: UserInfo, notice: st
     """Sign this tab in at once, and send the browser for its cookie (then back here)."""
     _remember(handoff.session_id, user, utcnow())
     target = current_path() + (f"?notice={notice}" if notice else "")
-    send_browser_to(SESSION_PATH, ticket=handoff.ticket, next=target)
+    _redirect_next_run(SESSION_PATH, ticket=handoff.ticket, next=target)
+
+
+def _redirect_next_run(path: str, **query: str) -> None:
+    """Send the browser to ``path`` from the next run, which the caller's ``st.rerun()`` starts.
+
+    Not at once: a new run clears the messages not yet sent to the browser (the redirect
+    among them), so a redirect followed by ``st.rerun()`` would sometimes be lost.
+    """
+    st.session_state[_REDIRECT] = (path, query)
+
+
+def _send_pending_redirect() -> None:
+    pending = st.session_state.pop(_REDIRECT, None)
+    if pending is not None:
+        path, query = pending
+        send_browser_to(path, **query)
 
 
 def _end_session(notice: str | None = None) -> None:
@@ -70,7 +87,7 @@ def sign_out(user: UserInfo) -> None:
     if _oidc_configured() and _oidc_logged_in():
         st.logout()  # the provider's sign-out; our cookie was never set for single sign-on
     else:
-        send_browser_to(SIGNOUT_PATH, notice="signed-out")
+        _redirect_next_run(SIGNOUT_PATH, notice="signed-out")
 
 
 def _cookie_token() -> str | None:
@@ -229,6 +246,7 @@ def render_gate() -> None:
 
 def admit() -> UserInfo | None:
     """Resolve the signed-in user once for this script run (``app.py`` calls it first)."""
+    _send_pending_redirect()
     user = signed_in_user()
     st.session_state[_RUN_USER] = user
     return user

@@ -86,15 +86,24 @@ def open_app(page: Page, url: str, *, expect_button: str) -> None:
 def create_first_admin(
     page: Page, username: str = "admin", display_name: str = "Ada Admin"
 ) -> None:
-    """Fill the first-start form; ends on the sign-in form with its notice."""
+    """Fill the first-start form; ends on the sign-in form (signed out again).
+
+    The new administrator is signed in at once; :func:`fill_first_admin` stops there.
+    """
+    fill_first_admin(page, username, display_name)
+    sign_out(page)
+
+
+def fill_first_admin(page: Page, username: str = "admin", display_name: str = "Ada Admin") -> None:
+    """Fill the first-start form; ends signed in on the Overview."""
     setup = form(page, "Create administrator")
     field(setup, "Username").fill(username)
     field(setup, "Full name").fill(display_name)
     field(setup, "Password").fill(PASSWORD)
     field(setup, "Repeat the password").fill(PASSWORD)
     setup.get_by_role("button", name="Create administrator").click()
-    expect(page.get_by_text(f"Administrator {username} created.")).to_be_visible()
-    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    expect(sidebar(page).get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
     wait_for_run(page)
 
 
