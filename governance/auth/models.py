@@ -44,7 +44,6 @@ class User(Base):
     __mapper_args__ = {"version_id_col": row_version, "version_id_generator": False}  # noqa: RUF012
 
 
-
 class BrowserSession(Base):
     """A signed-in browser: what its session cookie refers to.
 

@@ -72,8 +72,6 @@ def user_info(user: User) -> UserInfo:
     return plain(UserInfo, user, role=Role(user.role))
 
 
-
-
 def normalise_username(username: str) -> str:
     """Lower-case, trimmed username, or a :class:`ValidationError` naming the rule."""
     value = (username or "").strip().lower()
