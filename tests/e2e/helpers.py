@@ -122,6 +122,24 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
     wait_for_run(page)
 
 
+OWN_PASSWORD = "a passphrase of my own"
+
+
+def first_sign_in(page: Page, username: str, given: str = PASSWORD) -> None:
+    """Sign in an account an administrator made: choose its own password (:data:`OWN_PASSWORD`)
+    on the form the gate shows first; ends on the page the address asked for."""
+    submit_sign_in(page, username, given)
+    expect(page.get_by_role("heading", name="Choose your own password", level=1)).to_be_visible()
+    change = form(page, "Set password and continue")
+    field(change, "Password you were given").fill(given)
+    field(change, "New password").fill(OWN_PASSWORD)
+    field(change, "Repeat the new password").fill(OWN_PASSWORD)
+    change.get_by_role("button", name="Set password and continue").click()
+    expect(page.get_by_role("heading", name="Choose your own password", level=1)).to_have_count(0)
+    expect(sidebar(page).get_by_role("button", name="Sign out")).to_be_visible()
+    wait_for_run(page)
+
+
 def sign_out(page: Page) -> None:
     sidebar(page).get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
