@@ -1,20 +1,24 @@
-"""Entry point: ``streamlit run app.py``.
+"""The Streamlit script (served by ``server.py``: ``streamlit run server.py``).
 
-Admits a signed-in user (or shows the first-administrator or sign-in form) and offers only the
-pages the user's role may use.
+Admits a signed-in user (or shows the first-administrator or sign-in form), asks an account
+whose password someone else chose for a new one, and offers only the pages the user's role
+may use.
 """
+
+from pathlib import Path
 
 import streamlit as st
 
-from ui.auth import admit, render_gate, sign_out
+from ui.auth import admit, render_gate, render_password_change, show_notice, sign_out
 from ui.navigation import run_signed_in, run_signed_out
 from ui.text import markdown_text
 
 st.set_page_config(
     page_title="AI governance workbench",
-    # An emoji icon is drawn in the browser; a ":material/…:" one is fetched from Google's
-    # font servers on every visit (a request outside the workbench, broken offline).
-    page_icon="🛡️",
+    # A local image, served by this server. An emoji icon makes the frontend fetch a
+    # twemoji picture from a CDN, and a ":material/…:" one Google's font servers: requests
+    # to other hosts on every visit (and broken offline).
+    page_icon=str(Path(__file__).parent / "ui" / "assets" / "shield.png"),
     layout="wide",
 )
 
@@ -32,4 +36,10 @@ with st.sidebar:
         sign_out(user)
         st.rerun()
 
+if user.must_change_password:
+    # Before any page, whichever address was asked for.
+    run_signed_out(lambda: render_password_change(user))
+    st.stop()
+
+show_notice()
 run_signed_in(user.role)

@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    create.add_argument(
+        "--keep-password",
+        action="store_true",
+        help="do not ask the account to change its password at first sign-in "
+        "(for an operator creating their own account)",
+    )
     create.add_argument("--display-name")
     create.add_argument("--email")
     users.add_parser("list", help="list accounts")
@@ -145,6 +151,7 @@ def _users(args: argparse.Namespace, workbench: Workbench) -> int:
         password=password,
         display_name=args.display_name,
         email=args.email,
+        must_change_password=password is not None and not args.keep_password,
     )
     print(f"Created {user.username} ({user.role.label}), id {user.id}.")
     return EXIT_OK

@@ -48,6 +48,11 @@ class Settings:
         Whether the app and the CLI migrate the schema to head when they open the database
         (``GOVERNANCE_MIGRATE_ON_START``). False where a separate migration role owns the
         schema: they then refuse to start on a schema that is not at head.
+    cookie_secure:
+        Mark the session cookie ``Secure`` (``GOVERNANCE_COOKIE_SECURE``): set it when browsers
+        reach the workbench over HTTPS through a reverse proxy. A request that arrives as
+        HTTPS (Streamlit's own TLS, or a proxy on this host sending ``X-Forwarded-Proto``)
+        gets ``Secure`` without it.
     """
 
     database_url: str
@@ -62,6 +67,7 @@ class Settings:
     upload_read_seconds: int = 120
     upload_read_memory_mb: int = 3_072
     migrate_on_start: bool = True
+    cookie_secure: bool = False
 
 
 def _int_env(name: str, default: int) -> int:
@@ -111,4 +117,5 @@ def load_settings() -> Settings:
         upload_read_seconds=_int_env("GOVERNANCE_UPLOAD_READ_SECONDS", 120),
         upload_read_memory_mb=_int_env("GOVERNANCE_UPLOAD_READ_MEMORY_MB", 3_072),
         migrate_on_start=_bool_env("GOVERNANCE_MIGRATE_ON_START", True),
+        cookie_secure=_bool_env("GOVERNANCE_COOKIE_SECURE", False),
     )

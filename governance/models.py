@@ -1,7 +1,7 @@
 """Imports every record class so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
 from governance.audit.models import AuditEvent, AuditMark
-from governance.auth.models import User
+from governance.auth.models import BrowserSession, User
 from governance.db.base import Base
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 
@@ -9,6 +9,7 @@ __all__ = [
     "AuditEvent",
     "AuditMark",
     "Base",
+    "BrowserSession",
     "FairnessAssessment",
     "FairnessPolicyVersion",
     "User",

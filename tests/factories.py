@@ -37,7 +37,11 @@ def make_user(
     *,
     by: UserInfo,
 ) -> UserInfo:
-    """An active account of ``role``, created by the administrator ``by``."""
+    """An active account of ``role``, created by the administrator ``by``.
+
+    It keeps its password (no change asked at first sign-in): tests sign in with
+    :data:`PASSWORD`; those of the forced change make their own accounts.
+    """
     return workbench.run(
         auth.create_user,
         actor=by.actor(),
@@ -45,6 +49,7 @@ def make_user(
         role=role,
         password=PASSWORD,
         display_name=display_name,
+        must_change_password=False,
     )
 
 

@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from governance.auth import service as auth
 from governance.auth.passwords import MIN_PASSWORD_LENGTH
-from ui.auth import current_user, signed_in_since
+from ui.auth import change_password, current_user, signed_in_since
 from ui.feedback import show_flashes
 from ui.formatting import local_time
 from ui.text import markdown_text
-from ui.work import submit
 
 user = current_user()
 st.title("My account")
@@ -35,13 +33,5 @@ with st.form("password_form", clear_on_submit=True):
     submitted = st.form_submit_button("Change password", type="primary")
 
 if submitted:
-    if new != repeat:
-        st.error("The two new passwords differ.")
-    else:
-        submit(
-            auth.change_own_password,
-            "Password changed.",
-            actor=user.actor(),
-            current_password=current,
-            new_password=new,
-        )
+    # Every session of the account ends with the change; this browser gets a fresh one.
+    change_password(user, current=current, new=new, repeat=repeat)

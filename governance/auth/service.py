@@ -19,6 +19,7 @@ from governance.auth import attempts
 from governance.auth.models import User
 from governance.auth.passwords import check_password_policy, hash_password, verify_password
 from governance.auth.roles import Action, Role, parse_role
+from governance.auth.session_ends import EndReason, revoke_user_sessions
 from governance.clock import utcnow
 from governance.config import Settings
 from governance.errors import (
@@ -56,6 +57,7 @@ class UserInfo:
     created_by: str
     last_login_at: datetime | None
     locked_until: datetime | None
+    must_change_password: bool
     row_version: int
 
     def actor(self) -> Actor:
@@ -65,7 +67,8 @@ class UserInfo:
         return self.locked_until is not None and self.locked_until > (now or utcnow())
 
 
-def _info(user: User) -> UserInfo:
+def user_info(user: User) -> UserInfo:
+    """The plain reading of an account record (for the session store's joined lookup)."""
     return plain(UserInfo, user, role=Role(user.role))
 
 
@@ -119,6 +122,7 @@ def _insert_user(
     password: str | None,
     email: str | None,
     created_by: str,
+    must_change_password: bool = False,
 ) -> User:
     username = normalise_username(username)
     email = _normalise_email(email)
@@ -135,6 +139,7 @@ def _insert_user(
         failed_attempts=0,
         created_at=uow.now(),
         created_by=created_by,
+        must_change_password=must_change_password,
     )
     uow.session.add(user)
     # A concurrent creation of the same name or e-mail loses here, as a conflict.
@@ -149,8 +154,13 @@ def create_first_admin(
     password: str,
     display_name: str | None = None,
     email: str | None = None,
+    sign_in: bool = False,
 ) -> UserInfo:
-    """Create the first administrator; refused once any account exists."""
+    """Create the first administrator; refused once any account exists.
+
+    ``sign_in``: the person at the first-start form is signed in at once (they just chose the
+    password), which is recorded as their sign-in (``auth.login``, method ``first start``).
+    """
     # Two browsers racing to be first: only one may see an empty table.
     uow.serialise(LockKey.FIRST_ADMIN)
     if user_count(uow) > 0:
@@ -173,7 +183,10 @@ def create_first_admin(
             {"after": {"username": user.username, "role": user.role}, "first_admin": True},
         ),
     )
-    return _info(user)
+    if sign_in:
+        attempts.stamp(uow, user.id)
+        return _signed_in(uow, user, {"method": "first start"})
+    return user_info(user)
 
 
 def create_user(
@@ -185,11 +198,14 @@ def create_user(
     password: str | None,
     display_name: str | None = None,
     email: str | None = None,
+    must_change_password: bool | None = None,
 ) -> UserInfo:
     """Create an account (administrators only).
 
     ``password`` may be ``None`` only for an account that signs in through the configured
-    identity provider, in which case an e-mail address is required.
+    identity provider, in which case an e-mail address is required. An account given a
+    password must change it at its first sign-in (the administrator knows it), unless
+    ``must_change_password`` says otherwise (an operator making their own account).
     """
     authorize(uow, actor, Action.USER_CREATE, Resource.USER)
     role = parse_role(role) if isinstance(role, str) else role
@@ -208,26 +224,30 @@ def create_user(
         password=password,
         email=email,
         created_by=actor.username,
+        must_change_password=(
+            password is not None if must_change_password is None else must_change_password
+        ),
     )
     after = {
         "username": user.username,
         "display_name": user.display_name,
         "email": user.email,
         "role": user.role,
+        "must_change_password": user.must_change_password,
     }
     uow.record(actor, Event(AuditAction.USER_CREATED, Resource.USER, user.id, {"after": after}))
-    return _info(user)
+    return user_info(user)
 
 
 def list_users(uow: UnitOfWork, *, actor: Actor) -> list[UserInfo]:
     authorize(uow, actor, Action.USER_READ, Resource.USER)
-    return [_info(u) for u in uow.session.scalars(select(User).order_by(User.username))]
+    return [user_info(u) for u in uow.session.scalars(select(User).order_by(User.username))]
 
 
 def get_user(uow: UnitOfWork, user_id: int) -> UserInfo | None:
     """The account behind a browser session, re-read on every page run (no permission)."""
     user = uow.session.get(User, user_id, populate_existing=True)
-    return _info(user) if user else None
+    return user_info(user) if user else None
 
 
 def actor_for_username(uow: UnitOfWork, username: str) -> Actor:
@@ -297,7 +317,7 @@ def _changed(
     user.row_version += 1
     uow.flush(_THIS_ACCOUNT)
     uow.record(actor, Event(action, Resource.USER, user.id, {"username": user.username, **details}))
-    return _info(user)
+    return user_info(user)
 
 
 def change_role(
@@ -354,9 +374,14 @@ def set_active(
     user.is_active = active
     if not active and user.role == Role.ADMIN.value:
         _still_an_admin(uow)
+    ended: dict[str, int] = {}
     if active:
         user.failed_attempts = 0
         user.locked_until = None
+    else:
+        ended["sessions_revoked"] = revoke_user_sessions(
+            uow, user_id=user.id, reason=EndReason.DEACTIVATED
+        )
     return _changed(
         uow,
         actor,
@@ -364,24 +389,34 @@ def set_active(
         AuditAction.USER_REACTIVATED if active else AuditAction.USER_DEACTIVATED,
         before={"is_active": not active},
         after={"is_active": active},
+        **ended,
     )
 
 
 def reset_password(uow: UnitOfWork, *, actor: Actor, user_id: int, new_password: str) -> UserInfo:
-    """Set another user's password and lift any lockout (administrators only)."""
+    """Set another user's password and lift any lockout (administrators only).
+
+    The account's sessions end, and it must choose a password of its own at its next sign-in.
+    """
     authorize(uow, actor, Action.USER_RESET_PASSWORD, Resource.USER, user_id)
     check_password_policy(new_password)
     user = _load(uow, user_id)
     user.password_hash = hash_password(new_password)
     user.failed_attempts = 0
     user.locked_until = None
-    return _changed(uow, actor, user, AuditAction.USER_PASSWORD_RESET)
+    user.must_change_password = True
+    ended = revoke_user_sessions(uow, user_id=user.id, reason=EndReason.PASSWORD_RESET)
+    return _changed(uow, actor, user, AuditAction.USER_PASSWORD_RESET, sessions_revoked=ended)
 
 
 def change_own_password(
     uow: UnitOfWork, *, actor: Actor, current_password: str, new_password: str
 ) -> None:
-    """Let a signed-in person change their own password, proving the current one."""
+    """Let a signed-in person change their own password, proving the current one.
+
+    Every session of the account ends, the current one too (whoever else held one of its
+    cookies is out); the page that asked opens a fresh session for the person at it.
+    """
     if actor.is_system or actor.user_id is None:
         raise PermissionDenied("Only a signed-in person has a password to change.")
     user = _load(uow, actor.user_id)
@@ -393,7 +428,9 @@ def change_own_password(
     if current_password == new_password:
         raise ValidationError("The new password must differ from the current one.")
     user.password_hash = hash_password(new_password)
-    _changed(uow, actor, user, AuditAction.USER_PASSWORD_CHANGED)
+    user.must_change_password = False
+    ended = revoke_user_sessions(uow, user_id=user.id, reason=EndReason.PASSWORD_CHANGED)
+    _changed(uow, actor, user, AuditAction.USER_PASSWORD_CHANGED, sessions_revoked=ended)
 
 
 def authenticate(
@@ -490,7 +527,7 @@ def _signed_in(uow: UnitOfWork, user: User, details: dict[str, object]) -> UserI
         Actor(user.username, Role(user.role), user.id),
         Event(AuditAction.LOGIN, Resource.USER, user.id, details),
     )
-    return _info(user)
+    return user_info(user)
 
 
 def record_logout(uow: UnitOfWork, *, actor: Actor, reason: str = "signed out") -> None:

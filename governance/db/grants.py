@@ -51,6 +51,12 @@ APP_GRANTS: tuple[TableGrant, ...] = (
         "accounts change (role, password, lockout) but are never deleted, only deactivated",
     ),
     TableGrant(
+        "browser_sessions",
+        ("SELECT", "INSERT", "UPDATE"),
+        "sign-in opens a record, its ticket is redeemed and its end (sign-out, expiry, a "
+        "revocation) is stamped on it; records are kept, never deleted",
+    ),
+    TableGrant(
         "fairness_policies",
         ("SELECT", "INSERT"),
         "a policy change appends a new version; old versions stay as they were",

@@ -65,6 +65,23 @@ def signed_in(username: str, password: str = PASSWORD) -> AppTest:
     return at
 
 
+OWN_PASSWORD = "a passphrase of my own"
+FIRST_PASSWORD_SUBMIT = "FormSubmitter:first_password_form-Set password and continue"
+
+
+def first_sign_in(username: str, given: str = PASSWORD, own: str = OWN_PASSWORD) -> AppTest:
+    """A new session of an account an administrator made: signed in, its own password chosen
+    (the gate asks first), landed on the Overview."""
+    at = sign_in(new_app(), username, given)
+    assert titles(at) == ["Choose your own password"], (titles(at), messages(at, "error"))
+    at.text_input(key="first_pw_current").input(given)
+    at.text_input(key="first_pw_new").input(own)
+    at.text_input(key="first_pw_2").input(own)
+    ok(at.button(key=FIRST_PASSWORD_SUBMIT).click().run())
+    assert titles(at) == ["Overview"], (titles(at), messages(at, "error"))
+    return at
+
+
 def open_page(at: AppTest, path: str) -> AppTest:
     return ok(at.switch_page(path).run())
 

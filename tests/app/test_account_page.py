@@ -69,7 +69,10 @@ def test_password_change_takes_effect_and_is_audited(store, account_page):
     assert messages(account_page, "success") == ["Password changed."]
     assert titles(account_page) == ["My account"]  # still signed in
     [event] = events(store, "user.password_changed")
-    assert (event.actor, event.details) == ("erin", {"username": "erin"})
+    # The change ends every session of the account; this tab goes on in a fresh one.
+    assert (event.actor, event.details) == ("erin", {"username": "erin", "sessions_revoked": 1})
+    ok(account_page.run())
+    assert titles(account_page) == ["My account"]
 
     signed_in("erin", NEW_PASSWORD)
     old = sign_in(new_app(), "erin", PASSWORD)

@@ -63,10 +63,9 @@ def test_setup_refuses_mismatched_and_short_passwords_then_creates_the_admin(sto
     ok(at.button(key=SETUP_SUBMIT).click().run())
 
     assert not messages(at, "error")
-    assert shows_login_form(at)
     assert not shows_setup_form(at)
-    assert titles(at) == ["Sign in"]
-    assert messages(at, "info") == ["Administrator root created. Sign in with the new password."]
+    assert not shows_login_form(at)  # whoever chose the password is signed in at once
+    assert titles(at) == ["Overview"]
 
     assert user_count(store) == 1
     created = user_named(store, "root")  # the username was normalised to lower case
@@ -77,12 +76,15 @@ def test_setup_refuses_mismatched_and_short_passwords_then_creates_the_admin(sto
     [event] = events(store, "user.created")
     assert event.actor == "root"
     assert event.details["first_admin"] is True
+    [login] = events(store, "auth.login")
+    assert (login.actor, login.details) == ("root", {"method": "first start"})
 
 
 def test_first_administrator_can_sign_in_with_the_new_password(store):
     at = new_app()
     _fill_setup(at, "root", "Rita Root", PASSWORD, PASSWORD)
     ok(at.button(key=SETUP_SUBMIT).click().run())
+    ok(at.button(key="sign_out").click().run())
 
     sign_in(at, "root", PASSWORD)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from governance.auth import service as auth
+from governance.auth.models import BrowserSession
 from governance.auth.roles import Role
 from governance.clock import utcnow
 from tests.app.support import (
@@ -43,6 +45,7 @@ def test_deactivation_ends_an_open_session_on_the_next_run(
     assert titles(at) == ["Sign in"]
     assert messages(at, "info") == ["Your account is no longer active. Ask an administrator."]
     assert "auth_user_id" not in at.session_state
+    assert "auth_session_id" not in at.session_state
     assert not at.sidebar.markdown
 
     # Signing in again is refused, even with the right password.
@@ -69,9 +72,24 @@ def test_role_change_applies_on_the_next_run(workbench, store, admin, make_user)
     assert not messages(at, "error")
 
 
+def _age_session(store, at, **times) -> None:
+    """Move this tab's session record back in time (as if it were idle or old)."""
+    with store.session() as session, session.begin():
+        session.execute(
+            update(BrowserSession)
+            .where(BrowserSession.id == at.session_state["auth_session_id"])
+            .values(**times)
+        )
+
+
+def _last_seen(store, at):
+    with store.session() as session:
+        return session.get(BrowserSession, at.session_state["auth_session_id"]).last_seen_at
+
+
 def test_idle_session_is_signed_out_with_a_notice(store, admin):
     at = signed_in(admin.username)
-    at.session_state["auth_last_seen_at"] = utcnow() - timedelta(minutes=31)
+    _age_session(store, at, last_seen_at=utcnow() - timedelta(minutes=31))
     ok(at.run())
 
     assert shows_login_form(at)
@@ -80,19 +98,19 @@ def test_idle_session_is_signed_out_with_a_notice(store, admin):
     assert logout.details == {"reason": "session expired"}
 
 
-def test_activity_within_the_idle_limit_keeps_the_session(admin):
+def test_activity_within_the_idle_limit_keeps_the_session(store, admin):
     at = signed_in(admin.username)
-    at.session_state["auth_last_seen_at"] = utcnow() - timedelta(minutes=29)
+    _age_session(store, at, last_seen_at=utcnow() - timedelta(minutes=29))
     ok(at.run())
 
     assert titles(at) == ["Overview"]
-    assert utcnow() - at.session_state["auth_last_seen_at"] < timedelta(minutes=1)
+    assert utcnow() - _last_seen(store, at) < timedelta(minutes=1)
 
 
-def test_sessions_end_after_the_maximum_length(admin, monkeypatch):
+def test_sessions_end_after_the_maximum_length(store, admin, monkeypatch):
     monkeypatch.setenv("GOVERNANCE_SESSION_MAX_HOURS", "2")
     at = signed_in(admin.username)
-    at.session_state["auth_signed_in_at"] = utcnow() - timedelta(hours=2, minutes=1)
+    _age_session(store, at, created_at=utcnow() - timedelta(hours=2, minutes=1))
     ok(at.run())
 
     assert shows_login_form(at)

@@ -1,4 +1,7 @@
-"""End-to-end fixtures: a real ``streamlit run app.py`` on a fresh database, driven by Chromium.
+"""End-to-end fixtures: a real ``streamlit run server.py`` on a fresh database, driven by Chromium.
+
+``server.py`` is the ``st.App`` around ``app.py`` (cookie routes, security headers), as
+``scripts/run`` starts it.
 
 Each test gets its own server on a free port with a private ``GOVERNANCE_STATE_DIR``, so every
 test starts at the first-administrator form. The browser is Debian's ``/usr/bin/chromium``;
@@ -62,7 +65,7 @@ def _healthy(base_url: str) -> bool:
 
 @pytest.fixture
 def app_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh ``streamlit run app.py`` on an empty SQLite database; yields its base URL."""
+    """A fresh ``streamlit run server.py`` on an empty SQLite database; yields its base URL."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = os.environ.copy()
@@ -77,7 +80,7 @@ def app_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "server.py",
         "--server.headless",
         "true",
         "--server.address",

@@ -86,15 +86,24 @@ def open_app(page: Page, url: str, *, expect_button: str) -> None:
 def create_first_admin(
     page: Page, username: str = "admin", display_name: str = "Ada Admin"
 ) -> None:
-    """Fill the first-start form; ends on the sign-in form with its notice."""
+    """Fill the first-start form; ends on the sign-in form (signed out again).
+
+    The new administrator is signed in at once; :func:`fill_first_admin` stops there.
+    """
+    fill_first_admin(page, username, display_name)
+    sign_out(page)
+
+
+def fill_first_admin(page: Page, username: str = "admin", display_name: str = "Ada Admin") -> None:
+    """Fill the first-start form; ends signed in on the Overview."""
     setup = form(page, "Create administrator")
     field(setup, "Username").fill(username)
     field(setup, "Full name").fill(display_name)
     field(setup, "Password").fill(PASSWORD)
     field(setup, "Repeat the password").fill(PASSWORD)
     setup.get_by_role("button", name="Create administrator").click()
-    expect(page.get_by_text(f"Administrator {username} created.")).to_be_visible()
-    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    expect(sidebar(page).get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
     wait_for_run(page)
 
 
@@ -110,6 +119,24 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
     submit_sign_in(page, username, password)
     expect(sidebar(page).get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
+    wait_for_run(page)
+
+
+OWN_PASSWORD = "a passphrase of my own"
+
+
+def first_sign_in(page: Page, username: str, given: str = PASSWORD) -> None:
+    """Sign in an account an administrator made: choose its own password (:data:`OWN_PASSWORD`)
+    on the form the gate shows first; ends on the page the address asked for."""
+    submit_sign_in(page, username, given)
+    expect(page.get_by_role("heading", name="Choose your own password", level=1)).to_be_visible()
+    change = form(page, "Set password and continue")
+    field(change, "Password you were given").fill(given)
+    field(change, "New password").fill(OWN_PASSWORD)
+    field(change, "Repeat the new password").fill(OWN_PASSWORD)
+    change.get_by_role("button", name="Set password and continue").click()
+    expect(page.get_by_role("heading", name="Choose your own password", level=1)).to_have_count(0)
+    expect(sidebar(page).get_by_role("button", name="Sign out")).to_be_visible()
     wait_for_run(page)
 
 
@@ -170,7 +197,7 @@ def create_accounts(state_dir: Path, *accounts: tuple[str, ...]) -> dict[str, st
         extra = (["--display-name", name] if name else []) + (["--email", email] if email else [])
         done = subprocess.run(
             [sys.executable, "-m", "governance", "users", "create", "--username", username,
-             "--role", role, "--password-stdin", *extra],
+             "--role", role, "--password-stdin", "--keep-password", *extra],
             input=PASSWORD + "\n", capture_output=True, text=True, cwd=root, env=env, timeout=120,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
