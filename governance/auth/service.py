@@ -25,6 +25,7 @@ from governance.config import Settings
 from governance.errors import (
     AuthenticationFailed,
     Conflict,
+    GovernanceError,
     NotFound,
     PermissionDenied,
     ValidationError,
@@ -423,7 +424,10 @@ def change_own_password(
     if not user.is_active:
         raise PermissionDenied("Your account is not active.")
     if not verify_password(user.password_hash, current_password):
-        raise ValidationError("The current password is wrong.")
+        # A guess like any other: counted towards the lock and audited, so a borrowed
+        # session cannot try passwords here without limit or trace.
+        wrong = ValidationError("The current password is wrong.")
+        _fail_guess(uow, user.username, user.id, uow.settings, wrong)
     check_password_policy(new_password)
     if current_password == new_password:
         raise ValidationError("The new password must differ from the current one.")
@@ -479,8 +483,17 @@ def _fail(
     uow.refuse(AuthenticationFailed(message), keep)
 
 
-def _fail_guess(uow: UnitOfWork, username: str, user_id: int, rules: Settings) -> NoReturn:
-    """End the unit with a wrong password: counted (unless locked meanwhile) and audited."""
+def _fail_guess(
+    uow: UnitOfWork,
+    username: str,
+    user_id: int,
+    rules: Settings,
+    error: GovernanceError | None = None,
+) -> NoReturn:
+    """End the unit with a wrong password: counted (unless locked meanwhile) and audited.
+
+    ``error`` is what the caller is told (a wrong sign-in by default).
+    """
 
     def keep(unit: UnitOfWork) -> None:
         counted = attempts.count_failure(unit, user_id, rules)
@@ -491,7 +504,7 @@ def _fail_guess(uow: UnitOfWork, username: str, user_id: int, rules: Settings) -
             unit.record("system", Event(AuditAction.ACCOUNT_LOCKED, Resource.USER, user_id, lock))
         # Said as a wrong password either way: the lock is the audit trail's to tell.
 
-    uow.refuse(AuthenticationFailed(WRONG_CREDENTIALS), keep)
+    uow.refuse(error or AuthenticationFailed(WRONG_CREDENTIALS), keep)
 
 
 def _record_failure(uow: UnitOfWork, username: str, user_id: int | None, reason: str) -> None:

@@ -280,3 +280,28 @@ def test_system_actor_has_no_own_password(uow, session):
         auth.change_own_password(
             uow, actor=Actor.command_line(), current_password="x", new_password="y" * 12
         )
+
+
+def test_a_wrong_current_password_counts_as_a_failed_guess(workbench, make_user):
+    """Before: refused but neither counted nor audited, so a borrowed session could guess."""
+    jo = make_user(Role.EXECUTIVE, "jody")
+    threshold = workbench.settings.lockout_threshold
+    for _ in range(threshold):
+        with pytest.raises(ValidationError, match="current password is wrong"):
+            workbench.run(
+                auth.change_own_password,
+                actor=jo.actor(),
+                current_password="guess guess guess",
+                new_password="a brand new password",
+            )
+    with workbench.unit() as check:
+        user = check.session.get(User, jo.id)
+        assert user.locked_until is not None  # locked at the threshold, as sign-ins are
+        failures = check.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "auth.login_failed",
+                                     AuditEvent.resource_id == str(jo.id))
+        ).all()  # fmt: skip
+        assert len(failures) == threshold
+        assert {e.details["reason"] for e in failures} == {"wrong password"}
+    with pytest.raises(AuthenticationFailed):
+        workbench.run(auth.authenticate, username="jody", password=PASSWORD)
