@@ -37,7 +37,7 @@ def _workspace(tmp_path: Path, *accounts: tuple[str, str]) -> dict[str, str]:
     env.pop("GOVERNANCE_ARTIFACT_DIR", None)
     for username, role in (("admin", "admin"), *accounts):
         _cli(env, "users", "create", "--username", username, "--role", role,
-             "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+             "--password-stdin", "--keep-password", stdin=PASSWORD + "\n")  # fmt: skip
     return env
 
 

@@ -409,7 +409,7 @@ def test_db_grant_takes_back_broader_privileges_and_reports_public_ones(
 def test_the_app_pages_work_as_the_app_role(granted: Roles, tmp_path: Path, monkeypatch):
     """Every page an administrator has, signed in through the form, on the app role's
     connection with migration off; and one write through a page's form."""
-    from tests.app.support import create_via_form, messages, open_page, signed_in, titles
+    from tests.app.support import create_via_form, first_sign_in, messages, open_page, titles
     from ui.navigation import visible_pages
     from ui.resources import _workbench
 
@@ -421,7 +421,9 @@ def test_the_app_pages_work_as_the_app_role(granted: Roles, tmp_path: Path, monk
     monkeypatch.setenv("GOVERNANCE_ARTIFACT_DIR", str(tmp_path / "artifacts"))
     monkeypatch.setenv("GOVERNANCE_MIGRATE_ON_START", "false")
     try:
-        at = signed_in("root-admin", factories.PASSWORD)
+        # Made by an operator with the CLI: the gate has it choose its own password first
+        # (an UPDATE of users and a new browser session, as the app role).
+        at = first_sign_in("root-admin", factories.PASSWORD)
         pages = visible_pages(Role.ADMIN)
         for page in pages:
             open_page(at, page.path)
