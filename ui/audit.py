@@ -74,7 +74,7 @@ def _facts(result: Verification, checkpoint: RecordedCheckpoint | None) -> None:
         )
 
 
-def _full_verification() -> None:
+def _full_verification() -> Verification | None:
     bar = st.progress(0.0, text="Verifying every event…")
 
     def progress(done: int, total: int) -> None:
@@ -82,25 +82,29 @@ def _full_verification() -> None:
 
     result = run(verify_full, progress=progress)
     bar.empty()
-    if result is not None:
-        _show_result(result)
+    return result
 
 
 def chain_panel(actor: Actor) -> bool:
-    """Show the chain's state; ``False`` (with the error shown) if it could not be read."""
-    result = run(verify_recent)
+    """Show the chain's state; ``False`` (with the error shown) if it could not be read.
+
+    The button's full verification replaces the incremental check for that run (one verdict
+    in the panel, and the facts under it already count the verification just made).
+    """
     checkpoint = run(last_checkpoint, actor=actor)
-    if result is None:
-        return False
     with st.container(border=True):
-        _show_result(result)
-        _explain(result)
-        _facts(result, checkpoint)
-        if st.button(
+        summary = st.container()  # filled below, shown above the button
+        full = st.button(
             "Verify every event now",
             key="audit_verify_full",
             icon=":material/fact_check:",
             help="Re-read and re-hash the whole trail, from the first event.",
-        ):
-            _full_verification()
+        )
+        with summary:
+            result = _full_verification() if full else run(verify_recent)
+            if result is None:
+                return False
+            _show_result(result)
+            _explain(result)
+            _facts(result, checkpoint)
     return True
