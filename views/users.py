@@ -87,7 +87,10 @@ if create:
 
     def _created(created: auth.UserInfo) -> str:
         st.session_state["new_user_form_gen"] = gen + 1  # empties the form
-        return f"Created {markdown_text(created.username)} as {created.role.label}."
+        made = f"Created {markdown_text(created.username)} as {created.role.label}."
+        if created.must_change_password:
+            return f"{made} They choose their own password when they first sign in."
+        return made
 
     submit(
         auth.create_user,

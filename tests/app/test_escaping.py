@@ -56,7 +56,9 @@ def hostile_session(store, admin):
     at = signed_in(admin.username)
     open_page(at, USERS)
     create_via_form(at, "mallory", PASSWORD, display_name=HOSTILE)
-    assert messages(at, "success") == ["Created mallory as Data scientist."]
+    assert messages(at, "success") == [
+        "Created mallory as Data scientist. They choose their own password when they first sign in."
+    ]
     # The users table shows the name as plain cell text, exactly as stored.
     [table] = [df.value for df in at.dataframe if "Username" in df.value.columns]
     assert table.loc[table["Username"] == "mallory", "Name"].item() == HOSTILE

@@ -74,7 +74,10 @@ def test_create_account_with_the_chosen_role(store, users_page):
     )
 
     assert not messages(at, "error")
-    assert messages(at, "success") == ["Created carla.compliance as Compliance officer."]
+    assert messages(at, "success") == [
+        "Created carla.compliance as Compliance officer. They choose their own password "
+        "when they first sign in."
+    ]
     carla = user_named(store, "carla.compliance")
     assert carla is not None
     assert carla.role is Role.COMPLIANCE_OFFICER

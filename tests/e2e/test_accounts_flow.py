@@ -65,7 +65,12 @@ def test_admin_creates_a_data_scientist_who_sees_only_their_pages(
     field(create, "Initial password").fill(PASSWORD)
     shot("create-account-filled")
     create.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Created dana as Data scientist.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Created dana as Data scientist. They choose their own password when they first "
+            "sign in."
+        )
+    ).to_be_visible()
     shot("data-scientist-created")
 
     sign_out(page)
@@ -107,7 +112,11 @@ def test_create_account_form_is_empty_after_success(
     choose(page, create, "Role", "Executive")
     field(create, "Initial password").fill(PASSWORD)
     create.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Created erin as Executive.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Created erin as Executive. They choose their own password when they first sign in."
+        )
+    ).to_be_visible()
     wait_for_run(page)
     shot("after-create")
     for label in ("Username", "Full name", "Initial password"):

@@ -116,7 +116,12 @@ def test_names_and_addresses_stay_text_on_every_page(
     field(create, "E-mail (for single sign-on; optional)").fill(MARKUP_EMAIL.replace("*", "_"))
     field(create, "Initial password").fill(PASSWORD)
     create.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Created dana as Data scientist.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Created dana as Data scientist. They choose their own password when they first "
+            "sign in."
+        )
+    ).to_be_visible()
     wait_for_run(page)
     inert.check("users page after creating an account")
     account = page.get_by_role("combobox", name="Account", exact=True)
