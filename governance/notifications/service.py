@@ -178,11 +178,10 @@ def mark_read(uow: UnitOfWork, *, actor: Actor, ids: Iterable[int]) -> int:
     wanted = sorted(set(ids))
     if not wanted:
         return 0
-    owners = dict(
-        uow.session.execute(
-            select(Notification.id, Notification.recipient_id).where(Notification.id.in_(wanted))
-        ).tuples()
+    rows = uow.session.execute(
+        select(Notification.id, Notification.recipient_id).where(Notification.id.in_(wanted))
     )
+    owners = {row.id: row.recipient_id for row in rows}
     foreign = [i for i in wanted if owners.get(i) != actor.user_id]
     if foreign:
         deny(
