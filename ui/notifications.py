@@ -48,27 +48,29 @@ def _target(link: str | None, role: Role) -> tuple[str, dict[str, str]] | None:
 def render_notification(item: NotificationInfo, user: UserInfo) -> None:
     """One notification: title (bold and marked new while unread), body, when, its link."""
     with st.container(border=True, key=f"notification_{item.id}"):
-        text, action = st.columns([6, 1], vertical_alignment="center")
         if item.unread:
-            text.markdown(f"**{markdown_text(item.title)}** :blue-badge[New]")
+            st.markdown(f"**{markdown_text(item.title)}** :blue-badge[New]")
         else:
-            text.markdown(markdown_text(item.title))
+            st.markdown(markdown_text(item.title))
         if item.body:
-            text.markdown(markdown_text(item.body))
+            st.markdown(markdown_text(item.body))
         if item.unread:
-            text.caption(f"{time_ago(item.created_at)} · {local_time(item.created_at)}")
+            st.caption(f"{time_ago(item.created_at)} · {local_time(item.created_at)}")
         else:
-            text.caption(
+            st.caption(
                 f"{time_ago(item.created_at)} · {local_time(item.created_at)} · "
                 f"read {local_time(item.read_at)}"
             )
         target = _target(item.link, user.role)
+        if item.link is not None and target is None:
+            st.caption("The page it refers to is not open to your role.")
+        if target is None and not item.unread:
+            return
+        actions = st.container(horizontal=True, vertical_alignment="center")
         if target is not None:
             page, query = target
-            text.page_link(page, label="Open", icon=":material/open_in_new:", query_params=query)
-        elif item.link is not None:
-            text.caption("The page it refers to is not open to your role.")
-        if item.unread and action.button(
+            actions.page_link(page, label="Open", icon=":material/open_in_new:", query_params=query)
+        if item.unread and actions.button(
             "Mark as read", key=f"mark_read_{item.id}", icon=":material/done:"
         ):
             submit(mark_read, "Marked as read.", actor=user.actor(), ids=[item.id])

@@ -17,7 +17,9 @@ EMPTY = (
 
 
 def marked(count: int) -> str:
-    return "Nothing was unread." if count == 0 else f"Marked {count:d} as read."
+    if count == 0:
+        return "Nothing was unread."
+    return f"Marked {count:d} notification{'' if count == 1 else 's'} as read."
 
 
 user = current_user()

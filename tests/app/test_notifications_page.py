@@ -78,7 +78,7 @@ def test_mark_all_as_read_empties_the_bell_and_unread_only_then_shows_nothing(wo
 
     ok(at.button(key="notifications_mark_all").click().run())
 
-    assert messages(at, "success") == ["Marked 3 as read."]
+    assert messages(at, "success") == ["Marked 3 notifications as read."]
     assert bell(at) == "Notifications"
     assert mark_buttons(at) == []
     assert at.button(key="notifications_mark_all").disabled
