@@ -10,7 +10,8 @@ from pathlib import Path
 import streamlit as st
 
 from ui.auth import admit, render_gate, render_password_change, show_notice, sign_out
-from ui.navigation import run_signed_in, run_signed_out
+from ui.navigation import run_signed_out, signed_in_navigation
+from ui.notifications import render_bell
 from ui.text import markdown_text
 
 st.set_page_config(
@@ -32,6 +33,7 @@ with st.sidebar:
         f"**{markdown_text(user.display_name)}**  \n"
         f"{user.role.label} · {markdown_text(user.username)}"
     )
+    bell = st.container()  # filled once the navigation knows the pages it links to
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
         sign_out(user)
         st.rerun()
@@ -41,5 +43,8 @@ if user.must_change_password:
     run_signed_out(lambda: render_password_change(user))
     st.stop()
 
+page = signed_in_navigation(user.role)
+with bell:
+    render_bell(user)
 show_notice()
-run_signed_in(user.role)
+page.run()

@@ -4,6 +4,7 @@ from governance.audit.models import AuditEvent, AuditMark
 from governance.auth.models import BrowserSession, User
 from governance.db.base import Base
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
+from governance.notifications.models import Notification, NotificationCondition
 
 __all__ = [
     "AuditEvent",
@@ -12,5 +13,7 @@ __all__ = [
     "BrowserSession",
     "FairnessAssessment",
     "FairnessPolicyVersion",
+    "Notification",
+    "NotificationCondition",
     "User",
 ]

@@ -101,3 +101,23 @@ def write_predictions(frame: pd.DataFrame, path: Path, file_format: FileFormat =
 def prediction_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as the CSV bytes a browser would upload."""
     return frame.to_csv(index=False).encode()
+
+
+def make_notification(
+    workbench: Workbench,
+    recipient: UserInfo,
+    title: str = "Approval requested: credit-model 1.2",
+    body: str = "Dana asks for approval of version 1.2.",
+    *,
+    kind: str = "approval.requested",
+    link: str | None = None,
+) -> int:
+    """A notification delivered to ``recipient`` through the service; its id is returned."""
+    from sqlalchemy import func, select
+
+    from governance.notifications import notify
+    from governance.notifications.models import Notification
+
+    with workbench.unit() as uow:
+        notify(uow, recipients=[recipient.id], kind=kind, title=title, body=body, link=link)
+        return int(uow.session.scalar(select(func.max(Notification.id))) or 0)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from governance.auth.roles import Action, Role, is_allowed
 
@@ -23,6 +24,8 @@ class PageSpec:
     icon: str
     section: str
     needs: Action | None = None  # None: every signed-in role
+    # False: reachable by its address and links (the sidebar's bell), not listed in the menu.
+    in_menu: bool = True
 
     @property
     def url_path(self) -> str:
@@ -45,6 +48,14 @@ PAGES: tuple[PageSpec, ...] = (
         "views/users.py", "Users and roles", ":material/group:", "Administration", Action.USER_READ
     ),
     PageSpec("views/account.py", "My account", ":material/person:", "Administration"),
+    PageSpec(
+        "views/notifications.py",
+        "Notifications",
+        ":material/notifications:",
+        "Workbench",
+        Action.NOTIFICATION_READ,
+        in_menu=False,
+    ),
 )
 DEFAULT_PAGE = "views/overview.py"
 
@@ -53,9 +64,21 @@ def visible_pages(role: Role) -> list[PageSpec]:
     return [p for p in PAGES if p.needs is None or is_allowed(role, p.needs)]
 
 
-def run_signed_in(role: Role) -> None:
-    """Route to the requested page among those the role may use (sidebar menu by section)."""
-    sections: dict[str, list[st.Page]] = {}
+def page_named(role: Role, url_path: str) -> PageSpec | None:
+    """The page of ``role`` at address ``url_path`` ("" for the default page), if it has one."""
+    for spec in visible_pages(role):
+        if spec.url_path == url_path or (not url_path and spec.path == DEFAULT_PAGE):
+            return spec
+    return None
+
+
+def signed_in_navigation(role: Role) -> StreamlitPage:
+    """The page to run among those the role may use (sidebar menu by section).
+
+    The caller runs it (``.run()``) after drawing the sidebar: links to pages
+    (``st.page_link``) resolve only once the navigation has registered them.
+    """
+    sections: dict[str, list[StreamlitPage]] = {}
     for spec in visible_pages(role):
         page = st.Page(
             spec.path,
@@ -63,9 +86,10 @@ def run_signed_in(role: Role) -> None:
             icon=spec.icon,
             url_path=spec.url_path,
             default=spec.path == DEFAULT_PAGE,
+            visibility="visible" if spec.in_menu else "hidden",
         )
         sections.setdefault(spec.section, []).append(page)
-    st.navigation(sections).run()
+    return st.navigation(sections)
 
 
 def run_signed_out(gate: Callable[[], None]) -> None:

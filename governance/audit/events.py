@@ -45,6 +45,7 @@ class Resource(StrEnum):
     FAIRNESS_POLICY = "fairness_policy"
     FAIRNESS_ASSESSMENT = "fairness_assessment"
     ARTIFACT_STORE = "artifact_store"
+    NOTIFICATION = "notification"
     SYSTEM = "system"
 
 

@@ -55,6 +55,8 @@ class Action(StrEnum):
     FAIRNESS_POLICY_EDIT = "fairness.policy_edit"
     FAIRNESS_EXPORT = "fairness.export"
     MAINTENANCE = "system.maintenance"
+    NOTIFICATION_READ = "notification.read"
+    NOTIFICATION_MARK_READ = "notification.mark_read"
 
     @property
     def phrase(self) -> str:
@@ -77,6 +79,8 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.FAIRNESS_POLICY_EDIT: "change the fairness policy",
     Action.FAIRNESS_EXPORT: "download fairness evidence (reports and stored files)",
     Action.MAINTENANCE: "maintain the system (doctor, backups and restores)",
+    Action.NOTIFICATION_READ: "read your notifications",
+    Action.NOTIFICATION_MARK_READ: "mark your notifications as read",
 }
 
 _EVERYONE = frozenset(Role)
@@ -101,6 +105,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     ),
     # Backups copy every record out, doctor --fix deletes files: the operators' business.
     Action.MAINTENANCE: frozenset({Role.ADMIN}),
+    # Everyone has an inbox; that it is one's own is checked by the service on each record.
+    Action.NOTIFICATION_READ: _EVERYONE,
+    Action.NOTIFICATION_MARK_READ: _EVERYONE,
 }
 
 # Roles that may only read: a guard against a future edit of the matrix granting them a change.
@@ -113,6 +120,10 @@ READ_ACTIONS = frozenset(
         Action.AUDIT_CHECKPOINT,
         Action.FAIRNESS_READ,
         Action.FAIRNESS_EXPORT,
+        Action.NOTIFICATION_READ,
+        # Stamps read_at on one's own notifications and changes no governed record: a
+        # reader's bookkeeping, as the last sign-in time is, so read-only roles keep it.
+        Action.NOTIFICATION_MARK_READ,
     }
 )
 

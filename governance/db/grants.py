@@ -67,6 +67,17 @@ APP_GRANTS: tuple[TableGrant, ...] = (
         "saved assessments are evidence: written once, never edited or removed",
     ),
     TableGrant(
+        "notifications",
+        ("SELECT", "INSERT", "UPDATE"),
+        "delivered with their cause, then only stamped as read by their recipient; kept, "
+        "never deleted",
+    ),
+    TableGrant(
+        "notification_conditions",
+        ("SELECT", "INSERT", "UPDATE"),
+        "a condition opens once (an upsert) and is closed and reopened in place; never deleted",
+    ),
+    TableGrant(
         "alembic_version",
         ("SELECT",),
         "read to check the schema is at head; only the migration role moves it",

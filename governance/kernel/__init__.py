@@ -14,7 +14,7 @@ once, so two services compose into one transaction. See CONTRIBUTING.md.
 """
 
 from governance.db.locks import LockKey
-from governance.kernel.guard import authorize, current_role
+from governance.kernel.guard import authorize, current_role, deny
 from governance.kernel.records import frame_of, plain
 from governance.kernel.text import clean_text
 from governance.kernel.unit import UnitOfWork, Workbench, stale_message
@@ -26,6 +26,7 @@ __all__ = [
     "authorize",
     "clean_text",
     "current_role",
+    "deny",
     "frame_of",
     "plain",
     "stale_message",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from governance.actor import Actor
 from governance.audit.events import AuditAction, Event, Resource
@@ -52,6 +52,26 @@ def authorize(
             f"Your role ({role.label}) cannot {action.phrase}. "
             "Ask an administrator if you need this."
         )
+    deny(uow, actor, action, resource, resource_id, reason=reason, message=message)
+
+
+def deny(
+    uow: UnitOfWork,
+    actor: Actor,
+    action: Action,
+    resource: Resource,
+    resource_id: str | int | None = None,
+    *,
+    reason: str,
+    message: str,
+) -> NoReturn:
+    """End the unit with a :class:`PermissionDenied` that the trail keeps as a denial.
+
+    For refusals the matrix cannot express, decided by a service on the record itself ("only
+    the recipient may mark a notification read", "the requester may not approve"): the same
+    rollback and the same ``permission.denied`` event as :func:`authorize`'s, with the rule
+    broken as ``reason`` (for auditors) and ``message`` (for the person).
+    """
     denial = Event(
         AuditAction.PERMISSION_DENIED,
         resource,

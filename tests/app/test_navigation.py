@@ -42,6 +42,7 @@ TITLES = {
     AUDIT_TRAIL: "Audit trail",
     USERS: "Users and roles",
     ACCOUNT: "My account",
+    "views/notifications.py": "Notifications",
 }
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from governance.config import load_settings
+from governance.kernel import Workbench
 from tests.e2e.helpers import TIMEOUT_MS, screenshot
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -118,6 +120,20 @@ def app_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else "(no log)"
+
+
+@pytest.fixture
+def server_workbench(
+    app_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Workbench]:
+    """The server's own records (its state folder): accounts, tickets, notifications written
+    through the services as another process would."""
+    monkeypatch.setenv("GOVERNANCE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("GOVERNANCE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("GOVERNANCE_ARTIFACT_DIR", raising=False)
+    workbench = Workbench.open(load_settings())
+    yield workbench
+    workbench.close()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from governance.auth import browser_sessions
-from governance.config import load_settings
 from governance.kernel import Workbench
 from tests import factories
 
@@ -40,17 +39,6 @@ def _assert_secured(response: http.client.HTTPResponse) -> None:
     policy = response.getheader("content-security-policy") or ""
     assert "frame-ancestors 'none'" in policy
     assert "default-src 'self'" in policy
-
-
-@pytest.fixture
-def server_workbench(app_server: str, tmp_path: Path, monkeypatch) -> Workbench:
-    """The server's own records (its state folder), for accounts and tickets."""
-    monkeypatch.setenv("GOVERNANCE_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("GOVERNANCE_DATABASE_URL", raising=False)
-    monkeypatch.delenv("GOVERNANCE_ARTIFACT_DIR", raising=False)
-    workbench = Workbench.open(load_settings())
-    yield workbench
-    workbench.close()
 
 
 def _ticket(workbench: Workbench) -> str:

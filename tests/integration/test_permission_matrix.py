@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from governance.actor import Actor
@@ -29,6 +29,8 @@ from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from governance.fairness.policy import Policy
 from governance.fairness.spec import AssessmentSpec
 from governance.maintenance import doctor
+from governance.notifications import list_for, mark_all_read, mark_read, notify
+from governance.notifications.models import Notification
 from governance.reports.audit_export import export_events_csv
 from tests.conftest import PASSWORD
 
@@ -71,6 +73,11 @@ CALLS: dict[Action, Call] = {
         s, actor=a, assessment_id=ids["assessment"]
     ),
     Action.MAINTENANCE: lambda s, a, ids: doctor.repair(s, actor=a),
+    Action.NOTIFICATION_READ: lambda s, a, ids: list_for(s, actor=a),
+    Action.NOTIFICATION_MARK_READ: lambda s, a, ids: (
+        mark_read(s, actor=a, ids=ids["notifications"][a.user_id]),
+        mark_all_read(s, actor=a),
+    ),
 }
 
 CASES = [(role, action) for action in Action for role in Role]
@@ -117,9 +124,16 @@ def world(uow, session, admin, make_user, tmp_path):
         uow, actor=actors[Role.DATA_SCIENTIST], result=earlier, source=other, model_name="m"
     )
     uow.commit()
+    # One notification per person, so that marking one's own is walked for every role.
+    notifications = {}
+    for actor in actors.values():
+        notify(uow, recipients=[actor.user_id], kind="test.walk", title="For you", body="")
+        notifications[actor.user_id] = [uow.session.scalar(select(func.max(Notification.id)))]
+    uow.commit()
     store = uow.artifacts
     ids = {"target": target.id, "inactive": inactive.id, "csv": csv, "result": result,
-           "store": store, "assessment": assessment}  # fmt: skip
+           "store": store, "assessment": assessment,
+           "notifications": notifications}  # fmt: skip
     return actors, ids
 
 
@@ -193,3 +207,22 @@ def test_a_refusal_records_the_role_the_records_hold_now(uow, session, admin, ma
     ).one()
     assert (denial.actor, denial.actor_role) == ("second-admin", "executive")
     assert denial.details["reason"] == "role executive"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_no_role_reads_or_marks_anyone_elses_notifications(uow, session, world, role):
+    actors, ids = world
+    others = [n for user, own in ids["notifications"].items() if user != actors[role].user_id
+              for n in own]  # fmt: skip
+    listed = {n.id for n in list_for(uow, actor=actors[role])}
+    assert listed == set(ids["notifications"][actors[role].user_id])
+    with pytest.raises(PermissionDenied, match="only your own"):
+        mark_read(uow, actor=actors[role], ids=others[:1])
+    denial = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (denial.action, denial.actor, denial.details["reason"]) == (
+        "permission.denied", actors[role].username, "not the recipient",
+    )  # fmt: skip
+    unread = session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.read_at.is_(None))
+    )
+    assert unread == len(ids["notifications"])

@@ -31,6 +31,8 @@ LABEL_METHODS = {"text_input", "text_area", "number_input", "selectbox", "multis
                  "download_button", "form_submit_button", "file_uploader", "date_input",
                  "time_input", "color_picker", "segmented_control", "pills", "expander",
                  "popover", "status", "tabs", "page_link", "metric"}  # fmt: skip
+# Labelled calls whose first argument is the page, not the label (given as ``label=``).
+PAGE_FIRST = {"page_link"}
 # Options rendered as markdown: given as data, they need a format_func that escapes.
 MARKDOWN_OPTIONS = {"segmented_control", "pills", "radio"}
 
@@ -73,6 +75,7 @@ OURS: dict[str, dict[str, str]] = {
         "success(value)": "idem",
         "value": "the service's result passed to the success callable, not text",
     },
+    "views/notifications.py": {"EMPTY": "our sentence"},
     "ui/fairness/policy.py": {"version.version": "a number", "current.version": "a number"},
     "ui/fairness/history.py": {"saved.file_sha256": "a SHA-256 in hex"},
     "ui/fairness/tables.py": {"definition": "a metric's definition from our registry"},
@@ -95,7 +98,11 @@ def _text_arguments(call: ast.Call, name: str) -> Iterator[ast.expr]:
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
     if "help" in keywords:
         yield keywords["help"]
-    if name in BODY_METHODS | LABEL_METHODS:
+    if name in PAGE_FIRST:
+        label = call.args[1] if len(call.args) > 1 else keywords.get("label")
+        if label is not None:
+            yield label
+    elif name in BODY_METHODS | LABEL_METHODS:
         first = call.args[0] if call.args else keywords.get("body", keywords.get("label"))
         if first is not None:
             yield first
@@ -214,10 +221,12 @@ def test_the_check_finds_unescaped_text(tmp_path, monkeypatch):
         "submit(save, lambda r: f'{markdown_text(r.name)} saved.', actor=a)\n"
         "st.dataframe(frame, column_config={'a': f'{column}'})\n"  # plain text: not a context
         "st.column_config.Column(name, help=help_text)\n"  # flagged: a variable, not the helper
+        "st.page_link(path, label=f'{item.title}')\n"  # flagged: the label, not the page
+        "st.page_link(path, label='Open', query_params=query)\n"
     )
 
     found = _problems(page)
 
     assert [p.split(" ", 1)[0] for p in found] == [
-        f"views/page.py:{n}" for n in (3, 5, 6, 7, 9, 10, 12, 16)
+        f"views/page.py:{n}" for n in (3, 5, 6, 7, 9, 10, 12, 16, 17)
     ], found
