@@ -415,8 +415,7 @@ def test_the_app_pages_work_as_the_app_role(granted: Roles, tmp_path: Path, monk
 
     url = granted.url(granted.app)
     ok(run_cli(url, tmp_path, "users", "create", "--username", "root-admin", "--role", "admin",
-               "--password-stdin", "--keep-password",
-               stdin=factories.PASSWORD + "\n"))  # fmt: skip
+               "--password-stdin", stdin=factories.PASSWORD + "\n"))  # fmt: skip
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("GOVERNANCE_DATABASE_URL", url)
     monkeypatch.setenv("GOVERNANCE_ARTIFACT_DIR", str(tmp_path / "artifacts"))
