@@ -83,14 +83,16 @@ with st.form(f"create_user_form_{gen}"):
     )
     create = st.form_submit_button("Create account", type="primary")
 
+_FIRST_SIGN_IN = " They choose their own password when they first sign in."
+
 if create:
 
     def _created(created: auth.UserInfo) -> str:
         st.session_state["new_user_form_gen"] = gen + 1  # empties the form
-        made = f"Created {markdown_text(created.username)} as {created.role.label}."
-        if created.must_change_password:
-            return f"{made} They choose their own password when they first sign in."
-        return made
+        return (
+            f"Created {markdown_text(created.username)} as {created.role.label}."
+            f"{_FIRST_SIGN_IN if created.must_change_password else ''}"
+        )
 
     submit(
         auth.create_user,

@@ -26,7 +26,8 @@ _PROBLEMS = """([tokens, emoji, origin]) => {
   const own = (url) => url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:");
   for (const a of document.querySelectorAll("a")) {
     const href = a.getAttribute("href") ?? a.getAttribute("xlink:href");
-    const nav = a.closest("[data-testid=stSidebarNav]") !== null;
+    // The navigation, and our own page links (the notifications bell): fixed labels, own pages.
+    const nav = a.closest("[data-testid=stSidebarNav], [data-testid^=stPageLink]") !== null;
     const anchor = href !== null && href.startsWith("#");  // a heading's own anchor
     const plotlyButton = href === null && a.closest(".modebar") !== null;
     if (!(nav || anchor || plotlyButton) || (href !== null && !anchor && !own(a.href))) {

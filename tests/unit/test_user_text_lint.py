@@ -53,6 +53,7 @@ OURS: dict[str, dict[str, str]] = {
     "views/users.py": {
         "created.role.label": "a role's name", "changed.role.label": "a role's name",
         "role_help": "our descriptions of the roles", "MIN_PASSWORD_LENGTH": "a number",
+        "_FIRST_SIGN_IN if created.must_change_password else ''": "our sentence or nothing",
     },
     "views/audit_trail.py": {
         "report.summary()": "the chain check's own words and numbers", "matching": "a count",
