@@ -4,13 +4,27 @@ from governance.audit.models import AuditEvent, AuditMark
 from governance.auth.models import BrowserSession, User
 from governance.db.base import Base
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
+from governance.registry.models import (
+    Approval,
+    Deployment,
+    Model,
+    ModelVersion,
+    Validation,
+    VersionTransition,
+)
 
 __all__ = [
+    "Approval",
     "AuditEvent",
     "AuditMark",
     "Base",
     "BrowserSession",
+    "Deployment",
     "FairnessAssessment",
     "FairnessPolicyVersion",
+    "Model",
+    "ModelVersion",
     "User",
+    "Validation",
+    "VersionTransition",
 ]
