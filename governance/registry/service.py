@@ -28,7 +28,7 @@ from governance.registry.fields import (
     parse_risk_tier,
     parse_sha256,
 )
-from governance.registry.lifecycle import Status
+from governance.registry.lifecycle import Status, check_transition
 from governance.registry.models import Model, ModelVersion, Validation, VersionTransition
 from governance.registry.records import (
     VersionInfo,
@@ -309,12 +309,8 @@ def validate_version(
     }
     version, model = load_version(uow, version_id, expected_version)
     status = Status(version.status)
-    if status is not Status.DRAFT and status not in _REVALIDATE:
-        raise ValidationError(
-            f"Status: a {status.label} version cannot be validated; validation applies to "
-            "draft versions, and refreshes the evidence of validated, pending, approved and "
-            "deployed ones."
-        )
+    if status not in _REVALIDATE:
+        check_transition(status, Status.VALIDATED)  # refuses, naming what may follow instead
     report = judge(parse_baseline(model.performance_baseline), observed, cleaned)
     passed = all(r.passed for r in report)
     row = Validation(
