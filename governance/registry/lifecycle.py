@@ -74,13 +74,13 @@ def check_transition(source: Status | str, target: Status | str) -> None:
     options = allowed_from(source)
     if not options:
         raise ValidationError(
-            f"Status: a {source.label} version cannot become {target.label}; "
+            f"Status: a version that is {source.label} cannot become {target.label}; "
             f"{source.label} is final."
         )
     allowed = ", ".join(s.label for s in options)
     raise ValidationError(
-        f"Status: a {source.label} version cannot become {target.label}; "
-        f"from {source.label} it can only become: {allowed}."
+        f"Status: a version that is {source.label} cannot become {target.label}; "
+        f"it can only become: {allowed}."
     )
 
 
