@@ -1,4 +1,5 @@
-"""Command line: database upkeep, accounts, the audit trail, doctor, backups and restores.
+"""Command line: database upkeep, accounts, the audit trail, the model registry, doctor,
+backups and restores.
 
 ``db upgrade`` and ``db grant`` are the migration role's (the owner of the schema); every other
 command runs as the app's role too, which with ``GOVERNANCE_MIGRATE_ON_START=false`` only
@@ -71,8 +72,10 @@ def _parser() -> argparse.ArgumentParser:
 
     from governance.fairness.cli import add_fairness_commands
     from governance.maintenance.cli import add_maintenance_commands
+    from governance.registry.cli import add_registry_commands
 
     add_fairness_commands(groups)
+    add_registry_commands(groups)
     add_maintenance_commands(groups)
     return parser
 
@@ -196,6 +199,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from governance.fairness.cli import run_fairness
 
         return run_fairness(args, open_workbench)
+    if args.group == "registry":
+        from governance.registry.cli import run_registry
+
+        return run_registry(args, open_workbench)
     from governance.maintenance.cli import COMMANDS, run_maintenance
 
     if args.group in COMMANDS:

@@ -5,15 +5,29 @@ from governance.auth.models import BrowserSession, User
 from governance.db.base import Base
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from governance.notifications.models import Notification, NotificationCondition
+from governance.registry.models import (
+    Approval,
+    Deployment,
+    Model,
+    ModelVersion,
+    Validation,
+    VersionTransition,
+)
 
 __all__ = [
+    "Approval",
     "AuditEvent",
     "AuditMark",
     "Base",
     "BrowserSession",
+    "Deployment",
     "FairnessAssessment",
     "FairnessPolicyVersion",
+    "Model",
+    "ModelVersion",
     "Notification",
     "NotificationCondition",
     "User",
+    "Validation",
+    "VersionTransition",
 ]

@@ -1,4 +1,5 @@
-"""One way to make what tests need: accounts of each role, prediction files, saved evidence.
+"""One way to make what tests need: accounts of each role, prediction files, saved evidence,
+registered models and versions.
 
 Every factory writes through the services in a unit of work of its own, committed, so what it
 makes is visible to any other connection (a page under AppTest, a CLI subprocess, a server).
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,10 @@ from governance.auth import service as auth
 from governance.auth.roles import Role
 from governance.auth.service import UserInfo
 from governance.kernel import Workbench
+
+if TYPE_CHECKING:
+    from governance.registry.records import VersionInfo
+    from governance.registry.service import ModelInfo
 
 PASSWORD = "correct horse battery staple"
 FileFormat = Literal["csv", "parquet", "xlsx"]
@@ -121,3 +126,111 @@ def make_notification(
     with workbench.unit() as uow:
         notify(uow, recipients=[recipient.id], kind=kind, title=title, body=body, link=link)
         return int(uow.session.scalar(select(func.max(Notification.id))) or 0)
+
+
+# --- the model registry ---------------------------------------------------------------------
+
+SHA = "ab" * 32
+BASELINE = "accuracy >= 0.85; latency_ms <= 300"
+PASSING = {"accuracy": 0.9, "latency_ms": 120}
+
+
+def make_model(
+    workbench: Workbench,
+    *,
+    by: UserInfo,
+    name: str | None = None,
+    risk_tier: str = "limited",
+    owner: UserInfo | None = None,
+) -> ModelInfo:
+    """A registered model with a two-metric baseline, owned by ``owner`` (default ``by``)."""
+    from governance.registry import service as registry
+
+    return workbench.run(
+        registry.register_model,
+        actor=by.actor(),
+        name=name or f"model-{uuid.uuid4().hex[:6]}",
+        provider="in-house",
+        risk_tier=risk_tier,
+        intended_use="Scores loan applications for manual review.",
+        owner_id=(owner or by).id,
+        performance_baseline=BASELINE,
+    )
+
+
+def make_version(
+    workbench: Workbench,
+    model: str,
+    *,
+    maker: UserInfo,
+    checkers: tuple[UserInfo, ...] = (),
+    to: str = "draft",
+    version: str | None = None,
+    environment: str = "production",
+) -> VersionInfo:
+    """A version of ``model`` brought through the services to status ``to``.
+
+    ``maker`` adds, validates, submits and deploys; ``checkers`` approve or reject (as many
+    as the risk tier needs). Each step runs in a unit of its own, as the pages would.
+    """
+    from governance.registry import approvals, deployments
+    from governance.registry import service as registry
+
+    actor = maker.actor()
+    v = workbench.run(
+        registry.add_version,
+        actor=actor,
+        model=model,
+        version=version or f"1.0.{uuid.uuid4().int % 100_000}",
+        changelog="Retrained on the 2026 applications.",
+        artifact_uri="s3://models/credit/model.onnx",
+        artifact_sha256=SHA,
+    )
+    path = {
+        "draft": [],
+        "validated": ["validate"],
+        "pending_approval": ["validate", "submit"],
+        "approved": ["validate", "submit", "approve"],
+        "rejected": ["validate", "submit", "reject"],
+        "deployed": ["validate", "submit", "approve", "deploy"],
+        "deprecated": ["validate", "submit", "approve", "deprecate"],
+        "retired": ["validate", "submit", "approve", "deprecate", "retire"],
+    }[to]
+    for step in path:
+        if step == "validate":
+            workbench.run(
+                registry.validate_version, actor=actor, version_id=v.id, observed=PASSING,
+                reason="nightly evaluation",
+            )  # fmt: skip
+        elif step == "submit":
+            v = workbench.run(
+                approvals.request_approval, actor=actor, version_id=v.id, reason="ready"
+            )
+        elif step == "approve":
+            for checker in checkers:
+                v = workbench.run(
+                    approvals.approve_version, actor=checker.actor(), version_id=v.id,
+                    expected_version=v.row_version, reason="meets the policy",
+                )  # fmt: skip
+                if v.status == "approved":
+                    break
+        elif step == "reject":
+            v = workbench.run(
+                approvals.reject_version, actor=checkers[0].actor(), version_id=v.id,
+                expected_version=v.row_version, reason="the changelog is too thin",
+            )  # fmt: skip
+        elif step == "deploy":
+            workbench.run(
+                deployments.deploy_version, actor=actor, version_id=v.id,
+                environment=environment, reason="release",
+            )  # fmt: skip
+        elif step == "deprecate":
+            v = workbench.run(
+                deployments.deprecate_version, actor=actor, version_id=v.id, reason="superseded"
+            )
+        elif step == "retire":
+            v = workbench.run(
+                deployments.retire_version, actor=actor, version_id=v.id, reason="end of life"
+            )
+    with workbench.unit() as uow:
+        return registry.get_version(uow, actor=actor, model=model, version=v.version)

@@ -54,6 +54,13 @@ class Action(StrEnum):
     FAIRNESS_SAVE = "fairness.save"
     FAIRNESS_POLICY_EDIT = "fairness.policy_edit"
     FAIRNESS_EXPORT = "fairness.export"
+    REGISTRY_READ = "registry.read"
+    REGISTRY_REGISTER = "registry.register"
+    REGISTRY_VALIDATE = "registry.validate"
+    REGISTRY_SUBMIT = "registry.submit"
+    REGISTRY_APPROVE = "registry.approve"
+    REGISTRY_DEPLOY = "registry.deploy"
+    REGISTRY_DEPRECATE = "registry.deprecate"
     MAINTENANCE = "system.maintenance"
     NOTIFICATION_READ = "notification.read"
     NOTIFICATION_MARK_READ = "notification.mark_read"
@@ -78,6 +85,13 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.FAIRNESS_SAVE: "save fairness assessments as evidence",
     Action.FAIRNESS_POLICY_EDIT: "change the fairness policy",
     Action.FAIRNESS_EXPORT: "download fairness evidence (reports and stored files)",
+    Action.REGISTRY_READ: "read the model registry",
+    Action.REGISTRY_REGISTER: "register models and their versions",
+    Action.REGISTRY_VALIDATE: "record validations of model versions",
+    Action.REGISTRY_SUBMIT: "submit model versions for approval or reopen rejected ones",
+    Action.REGISTRY_APPROVE: "approve or reject model versions",
+    Action.REGISTRY_DEPLOY: "deploy model versions",
+    Action.REGISTRY_DEPRECATE: "deprecate or retire model versions",
     Action.MAINTENANCE: "maintain the system (doctor, backups and restores)",
     Action.NOTIFICATION_READ: "read your notifications",
     Action.NOTIFICATION_MARK_READ: "mark your notifications as read",
@@ -100,8 +114,22 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.FAIRNESS_SAVE: frozenset({Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER}),
     Action.FAIRNESS_POLICY_EDIT: frozenset({Role.COMPLIANCE_OFFICER}),
     # Evidence leaves the workbench: those who produce it and those who examine it.
-    Action.FAIRNESS_EXPORT: frozenset(
-        {Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.AUDITOR}
+    Action.FAIRNESS_EXPORT: frozenset({Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
+    Action.REGISTRY_READ: _EVERYONE,
+    # Makers: data scientists register, validate and submit; administrators too, as the
+    # command line's operator acts for a pipeline. Maker-checker holds per person (an owner or
+    # requester never approves), whatever the roles.
+    Action.REGISTRY_REGISTER: frozenset({Role.DATA_SCIENTIST, Role.ADMIN}),
+    Action.REGISTRY_VALIDATE: frozenset({Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN}),
+    Action.REGISTRY_SUBMIT: frozenset({Role.DATA_SCIENTIST, Role.ADMIN}),
+    # Checkers: the people accountable for compliance.
+    Action.REGISTRY_APPROVE: frozenset({Role.COMPLIANCE_OFFICER, Role.ADMIN}),
+    # Only an approved version with a fresh passing validation deploys, so the gate is the
+    # approval, not the role.
+    Action.REGISTRY_DEPLOY: frozenset({Role.DATA_SCIENTIST, Role.ADMIN}),
+    # Taking a model out of use: its makers, or compliance when it must stop.
+    Action.REGISTRY_DEPRECATE: frozenset(
+        {Role.DATA_SCIENTIST, Role.COMPLIANCE_OFFICER, Role.ADMIN}
     ),
     # Backups copy every record out, doctor --fix deletes files: the operators' business.
     Action.MAINTENANCE: frozenset({Role.ADMIN}),
@@ -124,6 +152,7 @@ READ_ACTIONS = frozenset(
         # Stamps read_at on one's own notifications and changes no governed record: a
         # reader's bookkeeping, as the last sign-in time is, so read-only roles keep it.
         Action.NOTIFICATION_MARK_READ,
+        Action.REGISTRY_READ,
     }
 )
 

@@ -78,6 +78,38 @@ APP_GRANTS: tuple[TableGrant, ...] = (
         "a condition opens once (an upsert) and is closed and reopened in place; never deleted",
     ),
     TableGrant(
+        "models",
+        ("SELECT", "INSERT", "UPDATE"),
+        "registered models are edited (owner, documentation) but never deleted: versions, "
+        "approvals and deployments keep naming them",
+    ),
+    TableGrant(
+        "model_versions",
+        ("SELECT", "INSERT", "UPDATE"),
+        "a version's status moves through its lifecycle; a retired version is kept, not deleted",
+    ),
+    TableGrant(
+        "version_transitions",
+        ("SELECT", "INSERT"),
+        "the lifecycle's history: each status change appended, never edited or removed",
+    ),
+    TableGrant(
+        "validations",
+        ("SELECT", "INSERT"),
+        "validation reports are evidence for a deployment: written once, never edited",
+    ),
+    TableGrant(
+        "approvals",
+        ("SELECT", "INSERT"),
+        "each reviewer's decision is evidence of maker-checker: written once, never edited",
+    ),
+    TableGrant(
+        "deployments",
+        ("SELECT", "INSERT", "UPDATE"),
+        "a deployment is opened, then ended (superseded or retired) on the same record; the "
+        "history of what ran where is kept, never deleted",
+    ),
+    TableGrant(
         "alembic_version",
         ("SELECT",),
         "read to check the schema is at head; only the migration role moves it",

@@ -215,6 +215,7 @@ def _app_session(
     run(("users", "list"))
     run(("fairness", "assess"), str(data), "--y-true", "label", "--y-pred", "prediction",
         "--sensitive", "race", "--save", "--model", "credit", "--actor", "scientist")  # fmt: skip
+    _registry_session(run)
     run(("audit", "keygen"))
     key = dict(line.split("=", 1) for line in done["audit", "keygen"].stdout.splitlines())
     run(("audit", "public-key"), env=key)
@@ -226,6 +227,35 @@ def _app_session(
     run(("backup",), "--out", str(folder / "backup.tar"))
     run(("audit", "verify"), "--checkpoint", str(folder / "cp.json"), env=key)
     return done
+
+
+def _registry_session(run) -> None:  # type: ignore[no-untyped-def]
+    """Every registry command, as the app role: one version to production, one rejected."""
+    run(("users", "create"), "--username", "officer", "--role", "compliance_officer",
+        "--password-stdin", stdin=factories.PASSWORD + "\n")  # fmt: skip
+    sci, officer = {"GOVERNANCE_ACTOR": "scientist"}, {"GOVERNANCE_ACTOR": "officer"}
+    run(("registry", "register"), "scorer", "--provider", "in-house", "--risk-tier", "limited",
+        "--intended-use", "loans", "--baseline", "accuracy >= 0.8", env=sci)  # fmt: skip
+    for name in ("list",):
+        run(("registry", name))
+    for name in ("show", "versions"):
+        run(("registry", name), "scorer")
+    for version in ("1.0.0", "2.0.0"):
+        run(("registry", "add-version"), "scorer", version, "--changelog", "c",
+            "--artifact-uri", "s3://m", "--sha256", factories.SHA, env=sci)  # fmt: skip
+        run(("registry", "validate"), "scorer", version, "--observed", "accuracy=0.9",
+            "--reason", "run", env=sci)  # fmt: skip
+        run(("registry", "transition"), "scorer", version, "--to", "pending_approval",
+            "--reason", "ready", env=sci)  # fmt: skip
+    run(("registry", "approve"), "scorer", "1.0.0", "--row-version", "3", "--reason", "ok",
+        env=officer)  # fmt: skip
+    run(("registry", "reject"), "scorer", "2.0.0", "--row-version", "3", "--reason", "no",
+        env=officer)  # fmt: skip
+    run(("registry", "deploy"), "scorer", "1.0.0", "--environment", "production",
+        "--reason", "go", env=sci)  # fmt: skip
+    run(("registry", "history"), "scorer", "1.0.0")
+    run(("registry", "deprecate"), "scorer", "1.0.0", "--reason", "old", env=sci)
+    run(("registry", "retire"), "scorer", "1.0.0", "--reason", "gone", env=sci)
 
 
 @pytest.mark.postgres

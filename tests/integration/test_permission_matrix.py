@@ -31,8 +31,13 @@ from governance.fairness.spec import AssessmentSpec
 from governance.maintenance import doctor
 from governance.notifications import list_for, mark_all_read, mark_read, notify
 from governance.notifications.models import Notification
+from governance.registry import approvals as registry_approvals
+from governance.registry import deployments as registry_deployments
+from governance.registry import service as registry
+from governance.registry.models import Approval, Deployment, Model, ModelVersion, Validation
 from governance.reports.audit_export import export_events_csv
 from tests.conftest import PASSWORD
+from tests.factories import PASSING, SHA, make_model, make_version
 
 Call = Callable[[Session, Actor, dict[str, Any]], Any]
 
@@ -78,6 +83,35 @@ CALLS: dict[Action, Call] = {
         mark_read(s, actor=a, ids=ids["notifications"][a.user_id]),
         mark_all_read(s, actor=a),
     ),
+    Action.REGISTRY_READ: lambda s, a, ids: registry.list_models(s, actor=a),
+    Action.REGISTRY_REGISTER: lambda s, a, ids: registry.add_version(
+        s,
+        actor=a,
+        model=ids["model"],
+        version="9.0.0",
+        changelog="c",
+        artifact_uri="s3://m",
+        artifact_sha256=SHA,
+    ),
+    Action.REGISTRY_VALIDATE: lambda s, a, ids: registry.validate_version(
+        s, actor=a, version_id=ids["draft"].id, observed=PASSING, reason="run"
+    ),
+    Action.REGISTRY_SUBMIT: lambda s, a, ids: registry_approvals.request_approval(
+        s, actor=a, version_id=ids["validated"].id, reason="ready"
+    ),
+    Action.REGISTRY_APPROVE: lambda s, a, ids: registry_approvals.approve_version(
+        s,
+        actor=a,
+        version_id=ids["pending"].id,
+        expected_version=ids["pending"].row_version,
+        reason="fine",
+    ),
+    Action.REGISTRY_DEPLOY: lambda s, a, ids: registry_deployments.deploy_version(
+        s, actor=a, version_id=ids["approved"].id, environment="production", reason="release"
+    ),
+    Action.REGISTRY_DEPRECATE: lambda s, a, ids: registry_deployments.deprecate_version(
+        s, actor=a, version_id=ids["approved"].id, reason="old"
+    ),
 }
 
 CASES = [(role, action) for action in Action for role in Role]
@@ -96,12 +130,15 @@ def _snapshot(session: Session) -> tuple[list[Any], list[int]]:
     ]
     records.append(len(session.scalars(select(FairnessAssessment.id)).all()))
     records.append(len(session.scalars(select(FairnessPolicyVersion.id)).all()))
+    for record in (Model, Validation, Approval, Deployment):
+        records.append(len(session.scalars(select(record.id)).all()))
+    records.append([(v.status, v.row_version) for v in session.scalars(select(ModelVersion))])
     events = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
     return records, events
 
 
 @pytest.fixture
-def world(uow, session, admin, make_user, tmp_path):
+def world(uow, session, admin, make_user, tmp_path, workbench):
     """One account per role, a target to act on, and a deactivated account."""
     actors = {Role.ADMIN: admin.actor()}
     for role in Role:
@@ -134,6 +171,15 @@ def world(uow, session, admin, make_user, tmp_path):
     ids = {"target": target.id, "inactive": inactive.id, "csv": csv, "result": result,
            "store": store, "assessment": assessment,
            "notifications": notifications}  # fmt: skip
+    # A model owned, and its versions submitted, by the target: no walked actor is either, so
+    # maker-checker refuses none of them.
+    checker = make_user(Role.COMPLIANCE_OFFICER, "checker")
+    ids["model"] = make_model(workbench, by=target).name
+    for status in ("draft", "validated", "pending", "approved"):
+        ids[status] = make_version(
+            workbench, ids["model"], maker=target, checkers=(checker,),
+            to="pending_approval" if status == "pending" else status,
+        )  # fmt: skip
     return actors, ids
 
 
