@@ -10,6 +10,7 @@ from governance.registry.models import (
     Deployment,
     Model,
     ModelVersion,
+    PerformancePoint,
     Validation,
     VersionTransition,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "ModelVersion",
     "Notification",
     "NotificationCondition",
+    "PerformancePoint",
     "User",
     "Validation",
     "VersionTransition",

@@ -234,3 +234,16 @@ def make_version(
             )
     with workbench.unit() as uow:
         return registry.get_version(uow, actor=actor, model=model, version=v.version)
+
+
+def write_performance_points(path: Path, days: int = 7, metric: str = "accuracy") -> Path:
+    """A small performance file: one point a day up to now (values above a 0.8 baseline)."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    rows = [
+        {"metric": metric, "value": 0.9, "timestamp": (now - timedelta(days=d)).isoformat()}
+        for d in range(days)
+    ]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path

@@ -47,6 +47,8 @@ def sandboxed(files: Iterable[Path], *, threads: int | None = None) -> duckdb.Du
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET enable_progress_bar = false")  # it would print to the server's log
+    # Times without a zone in a file read as UTC, whatever the server's own zone.
+    con.execute("SET TimeZone = 'UTC'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET lock_configuration = true")

@@ -43,6 +43,7 @@ class AuditAction(StrEnum):
     DEPLOYMENT_SUPERSEDED = "registry.deployment_superseded"
     VERSION_DEPRECATED = "registry.version_deprecated"
     VERSION_RETIRED = "registry.version_retired"
+    PERFORMANCE_RECORDED = "registry.performance_recorded"
     MAINTENANCE_FILE_REMOVED = "maintenance.file_removed"
     MAINTENANCE_BACKUP_CREATED = "maintenance.backup_created"
     MAINTENANCE_RESTORED = "maintenance.restored"

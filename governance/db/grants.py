@@ -110,6 +110,11 @@ APP_GRANTS: tuple[TableGrant, ...] = (
         "history of what ran where is kept, never deleted",
     ),
     TableGrant(
+        "performance_points",
+        ("SELECT", "INSERT"),
+        "measurements of models in use: appended by imports and pipelines, never edited",
+    ),
+    TableGrant(
         "alembic_version",
         ("SELECT",),
         "read to check the schema is at head; only the migration role moves it",

@@ -113,6 +113,10 @@ def add_registry_commands(groups: Any) -> None:
         _common(parser, fmt=True)
         _reasoned(parser)
 
+    from governance.registry.performance_cli import add_performance_commands
+
+    add_performance_commands(commands)
+
     history = commands.add_parser(
         "history",
         help="a version's status changes; or, with --environment and --on, which version was "
@@ -374,7 +378,21 @@ def _history(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None:
     _print(args, steps, _step_line)
 
 
+def _performance_import(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None:
+    from governance.registry.performance_cli import import_command
+
+    import_command(uow, actor, args)
+
+
+def _performance(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None:
+    from governance.registry.performance_cli import trend_command
+
+    trend_command(uow, actor, args)
+
+
 _COMMANDS: dict[str, Callable[[UnitOfWork, Actor, argparse.Namespace], None]] = {
+    "performance-import": _performance_import,
+    "performance": _performance,
     "register": _register,
     "list": _list,
     "show": _show,

@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -196,3 +197,20 @@ class Deployment(Base):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012
+
+
+class PerformancePoint(Base):
+    """One measurement of a model in use: a metric's value at a time (``ModelPerformance`` in
+    the original design). Appended by imports and pipelines, never edited."""
+
+    __tablename__ = "performance_points"
+    # The trend reads one metric of one model over a window: this index is that scan.
+    __table_args__ = (Index("ix_performance_points_series", "model_id", "metric", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"))
+    metric: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

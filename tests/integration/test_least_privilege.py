@@ -207,6 +207,8 @@ def _app_session(
     def run(command: tuple[str, ...], *args: str, **kwargs: object) -> None:
         done[command] = ok(run_cli(url, folder, *command, *args, **kwargs))  # type: ignore[arg-type]
 
+    run.folder = folder  # type: ignore[attr-defined]
+
     run(("db", "current"))
     run(("db", "check"))
     for name, role in (("root-admin", "admin"), ("scientist", "data_scientist")):
@@ -254,6 +256,9 @@ def _registry_session(run) -> None:  # type: ignore[no-untyped-def]
     run(("registry", "deploy"), "scorer", "1.0.0", "--environment", "production",
         "--reason", "go", env=sci)  # fmt: skip
     run(("registry", "history"), "scorer", "1.0.0")
+    points = factories.write_performance_points(run.folder / "points.csv")
+    run(("registry", "performance-import"), "scorer", str(points), env=sci)
+    run(("registry", "performance"), "scorer", "--metric", "accuracy")
     run(("registry", "deprecate"), "scorer", "1.0.0", "--reason", "old", env=sci)
     run(("registry", "retire"), "scorer", "1.0.0", "--reason", "gone", env=sci)
 
