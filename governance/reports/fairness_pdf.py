@@ -24,13 +24,11 @@ from __future__ import annotations
 import io
 import json
 import math
-import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import TableBordersLayout, XPos, YPos
@@ -53,21 +51,18 @@ from governance.reports.figures import (
     figure_to_image,
     image_export_unavailable,
 )
+from governance.reports.pdf_text import (
+    BOLD_FONT,
+    FALLBACK_FONTS,
+    REGULAR_FONT,
+    load_fonts,
+)
+from governance.reports.pdf_text import LATIN_1 as _LATIN_1
+from governance.reports.pdf_text import PdfFonts as _Fonts
 
 WORKBENCH_NAME = "AI governance workbench"
 REPORT_TITLE = "Fairness assessment report"
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-REGULAR_FONT = FONT_DIR / "DejaVuSans.ttf"
-BOLD_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
-# Fonts for scripts DejaVu Sans lacks (Chinese, Japanese, Korean), used when installed
-# (Debian: fonts-droid-fallback, fonts-wqy-microhei, fonts-noto-cjk).
-FALLBACK_FONTS: tuple[Path, ...] = (
-    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-)
 
 SUMMARY_KEYS: tuple[str, ...] = tuple(SUMMARY_METRICS)
 # Chart PNGs: rendered at the figures' own layout size, twice the pixel density (print-sharp).
@@ -90,104 +85,10 @@ _VERDICT_STYLE: dict[Verdict, tuple[tuple[int, int, int], tuple[int, int, int], 
     Verdict.INSUFFICIENT_DATA: ((255, 241, 214), (133, 79, 0), "INSUFFICIENT DATA", "?"),
 }
 
-# Control characters (and line/paragraph separators) become spaces in user text.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# Stand-ins for typographic characters a font lacks (the core font has only Latin-1).
-_SUBSTITUTES = {
-    "≥": ">=",
-    "≤": "<=",
-    "≠": "!=",
-    "–": "-",
-    "—": "-",
-    "−": "-",
-    "…": "...",
-    "‘": "'",
-    "’": "'",
-    "“": '"',
-    "”": '"',
-    "•": "-",
-    "→": "->",
-    "✓": "",
-    "✗": "",
-    "\u00a0": " ",
-}
-_LATIN_1 = frozenset([*range(0x20, 0x7F), *range(0xA0, 0x100)])
-
-
-@lru_cache(maxsize=16)
-def _coverage(path: Path) -> frozenset[int]:
-    """The code points a TrueType/OpenType font (first face of a collection) has glyphs for."""
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(path), fontNumber=0, lazy=True)
-    try:
-        cmap = font.getBestCmap() or {}
-        return frozenset(cmap)
-    finally:
-        font.close()
-
-
-def _readable(path: Path) -> bool:
-    try:
-        return path.is_file() and path.stat().st_size > 0
-    except OSError:
-        return False
-
-
-@dataclass
-class _Fonts:
-    """The fonts of one report and the characters they can draw."""
-
-    family: str
-    covered: frozenset[int]
-    fallbacks: list[str] = field(default_factory=list)
-
-    def clean(self, text: object) -> str:
-        """``text`` as drawable plain text: one line, nothing dropped silently."""
-        plain = _CONTROL.sub(" ", str(text))
-        out: list[str] = []
-        for ch in plain:
-            if ord(ch) in self.covered:
-                out.append(ch)
-            elif ch in _SUBSTITUTES and all(ord(c) in self.covered for c in _SUBSTITUTES[ch]):
-                out.append(_SUBSTITUTES[ch])
-            else:
-                out.append(f"[U+{ord(ch):04X}]")
-        return "".join(out)
-
 
 def _load_fonts(pdf: FPDF, needed: set[str]) -> _Fonts:
-    """Register DejaVu Sans (and fallbacks for ``needed`` characters it lacks), else Helvetica."""
-    if not (_readable(REGULAR_FONT) and _readable(BOLD_FONT)):
-        return _Fonts("helvetica", _LATIN_1)
-    try:
-        covered = _coverage(REGULAR_FONT) & _coverage(BOLD_FONT)
-        pdf.add_font("dejavu", "", str(REGULAR_FONT))
-        pdf.add_font("dejavu", "B", str(BOLD_FONT))
-    except Exception:  # a damaged font file must not stop the report
-        return _Fonts("helvetica", _LATIN_1)
-    fonts = _Fonts("dejavu", covered)
-    missing = {ord(c) for c in needed} - covered
-    for i, path in enumerate(FALLBACK_FONTS):
-        if not missing:
-            break
-        if not _readable(path):
-            continue
-        try:
-            extra = _coverage(path)
-            if not missing & extra:
-                continue
-            name = f"fallback{i}"
-            pdf.add_font(name, "", str(path))
-        except Exception:  # noqa: S112 (an unusable fallback font is skipped, not fatal)
-            continue
-        fonts.fallbacks.append(name)
-        fonts.covered |= extra
-        missing -= extra
-    if fonts.fallbacks:
-        # Bold text falls back to the regular face: a drawn glyph beats a missing one.
-        pdf.set_fallback_fonts(fonts.fallbacks, exact_match=False)
-    return fonts
+    # The module's font paths are read here, at call time (tests point them elsewhere).
+    return load_fonts(pdf, needed, REGULAR_FONT, BOLD_FONT, FALLBACK_FONTS)
 
 
 class _Report(FPDF):

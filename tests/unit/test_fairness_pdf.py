@@ -398,7 +398,7 @@ def test_characters_no_font_has_are_shown_as_code_points(result, monkeypatch):
 
 def test_a_fallback_font_draws_what_dejavu_lacks(monkeypatch):
     # DejaVu Sans Mono has ⌒ (U+2312), DejaVu Sans has not: it stands in for a CJK font.
-    mono = fairness_pdf.FONT_DIR / "DejaVuSansMono.ttf"
+    mono = fairness_pdf.REGULAR_FONT.parent / "DejaVuSansMono.ttf"
     if not mono.is_file():
         pytest.skip(f"{mono} is not installed")
     monkeypatch.setattr(fairness_pdf, "FALLBACK_FONTS", (mono,))
