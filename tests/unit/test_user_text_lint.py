@@ -77,6 +77,23 @@ OURS: dict[str, dict[str, str]] = {
         "value": "the service's result passed to the success callable, not text",
     },
     "views/notifications.py": {"EMPTY": "our sentence"},
+    "ui/registry/changes.py": {
+        "success": "a message checked where this submit is called",
+        "success(value)": "idem",
+        "value": "the service's result passed to the success callable, not text",
+        "label": "our field names, given by the forms",
+    },
+    "ui/registry/detail.py": {
+        "title": "our section titles", "tier_label(m.risk_tier)": "a tier's name",
+        "moved": "status names", "where": "markdown_text of an environment, or nothing",
+        "verdict": "passed or failed",
+    },
+    "ui/registry/forms.py": {"target.get('direction')": ">= or <=, as the baseline parsed it"},
+    "ui/registry/lifecycle.py": {
+        "blocked": "our sentences (why_no_decision)", "verb": "Retire or Deprecate",
+        "verb.lower()": "idem", "consequence": "our sentence",
+        "r.status.replace('_', ' ')": "a status code",
+    },
     "ui/fairness/policy.py": {"version.version": "a number", "current.version": "a number"},
     "ui/fairness/history.py": {"saved.file_sha256": "a SHA-256 in hex"},
     "ui/fairness/tables.py": {"definition": "a metric's definition from our registry"},
