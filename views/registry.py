@@ -7,6 +7,7 @@ from governance.registry import model_dossier, registry_summary
 from ui.auth import current_user
 from ui.feedback import show_flashes
 from ui.registry import detail, forms, lifecycle
+from ui.registry.labels import status_label
 from ui.registry.listing import empty_registry, model_list
 from ui.registry.picker import choose_model
 from ui.text import markdown_text
@@ -34,7 +35,7 @@ if chosen is None:
     else:
         empty_registry(can_register)
     if can_register:
-        forms.register_form(user)
+        forms.register_form(user, expanded=not models)
     st.stop()
 
 dossier = run(model_dossier, actor=actor, name=chosen)
@@ -49,10 +50,13 @@ if versions:
         "Version",
         list(versions),
         key=f"reg_version_{dossier.model.id}",
-        format_func=lambda i: f"{versions[i].info.version} ({versions[i].info.status})",
+        # The version only: an option's text that changes while it stays selected is not
+        # redrawn in the browser, so the status goes in the caption below instead.
+        format_func=lambda i: versions[i].info.version,
         help="The version the tabs below show and act on; the newest comes first.",
     )
     version = versions[picked]
+    st.caption(f"Status: **{status_label(version.info.status)}**")
 
 tabs = st.tabs(
     ["Overview", "Versions and lifecycle", "Approvals", "Validation", "Deployments"],

@@ -34,7 +34,7 @@ def _submit(page: Page, label: str, success: str) -> None:
 
 def _open_model(page: Page, name: str) -> None:
     go_to(page, "Model registry")
-    choose(page, page.get_by_test_id("stMain"), "Model", name)
+    choose(page, page.get_by_test_id("stMain"), "Open a model", name)
     expect(page.get_by_role("heading", name=name, level=2)).to_be_visible()
     wait_for_run(page)
 
@@ -62,7 +62,7 @@ def test_register_approve_deploy_and_read_the_history(
     _submit(page, "Register model", "Registered credit-scorer")
     shot("listed")
 
-    choose(page, page.get_by_test_id("stMain"), "Model", "credit-scorer")
+    choose(page, page.get_by_test_id("stMain"), "Open a model", "credit-scorer")
     expect(page.get_by_role("heading", name="credit-scorer", level=2)).to_be_visible()
     page.get_by_role("tab", name="Versions and lifecycle").click()
     page.get_by_test_id("stExpander").get_by_text("Add a version", exact=True).click()

@@ -77,6 +77,7 @@ OURS: dict[str, dict[str, str]] = {
         "value": "the service's result passed to the success callable, not text",
     },
     "views/notifications.py": {"EMPTY": "our sentence"},
+    "views/registry.py": {"status_label(version.info.status)": "a status's name"},
     "ui/registry/changes.py": {
         "success": "a message checked where this submit is called",
         "success(value)": "idem",

@@ -231,20 +231,17 @@ def deployed_when(dossier: ModelDossier, user: UserInfo) -> None:
     if not found:
         st.info(f"No version was deployed in {markdown_text(environment)} on {day:%Y-%m-%d}.")
         return
+    # Text in the reader's terms: "still deployed" reads better than an empty time.
     frame = pd.DataFrame(
         [
             {
                 "Version": f.version,
-                "Deployed": f.deployed_at,
+                "Deployed": local_time(f.deployed_at),
                 "By": f.deployed_by,
-                "Ended": f.ended_at,
+                "Ended": local_time(f.ended_at) if f.ended_at else "still deployed",
                 "Approved by": ", ".join(f.approved_by) or "—",
             }
             for f in found
         ]
     )
-    for column in ("Deployed", "Ended"):
-        frame[column] = localise_column(frame[column])
-    st.dataframe(
-        frame, hide_index=True, width="stretch", column_config={"Deployed": _WHEN, "Ended": _WHEN}
-    )
+    st.dataframe(frame, hide_index=True, width="stretch")

@@ -23,9 +23,11 @@ def _items(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def register_form(user: UserInfo) -> None:
-    st.subheader("Register a model")
-    with st.form(key("reg_register_form")):
+def register_form(user: UserInfo, *, expanded: bool) -> None:
+    with (
+        st.expander("Register a model", icon=":material/add:", expanded=expanded),
+        st.form(key("reg_register_form")),
+    ):
         c1, c2, c3 = st.columns(3)
         name = c1.text_input("Name", key=key("reg_new_name"), max_chars=200)
         providers = [p.value for p in Provider]

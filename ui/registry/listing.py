@@ -82,7 +82,7 @@ def empty_registry(can_register: bool) -> None:
             "on this page or from the command line; ask one of them to register yours:",
             icon=":material/info:",
         )
-    st.code(REGISTER_BY_CLI, language="bash")
+    st.code(REGISTER_BY_CLI, language="bash", wrap_lines=True)
 
 
 def model_list(models: Sequence[ModelSummary]) -> None:

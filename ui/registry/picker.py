@@ -22,7 +22,7 @@ def choose_model(names: Sequence[str]) -> str | None:
     if st.session_state.get(_KEY) not in (ALL, *names):
         st.session_state[_KEY] = ALL  # a model no longer listed
     chosen = st.selectbox(
-        "Model",
+        "Open a model",
         [ALL, *names],
         key=_KEY,
         format_func=lambda n: n or "All models (the list)",
