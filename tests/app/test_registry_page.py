@@ -170,7 +170,10 @@ def test_add_a_version_then_validate_then_submit(store, workbench, dana):
 
     _field(at, "text_area", f"reg_submit_reason_{v.id}").input("ready for review")
     ok(_button(at, "Submit for approval").click().run())
-    assert messages(at, "success") == ["Submitted 2.0.0 for approval; reviewers are notified."]
+    assert messages(at, "success") == [
+        "Submitted 2.0.0 for approval: a compliance officer or an administrator other than "
+        "its owner decides next."
+    ]
     [v] = workbench.run(registry.list_versions, actor=dana.actor(), model="scorer")
     assert v.status == "pending_approval"
 

@@ -39,7 +39,8 @@ def submit_form(user: UserInfo, version: VersionDossier) -> None:
         if go:
             submit(
                 request_approval,
-                f"Submitted {markdown_text(v.version)} for approval; reviewers are notified.",
+                f"Submitted {markdown_text(v.version)} for approval: a compliance officer or an "
+                "administrator other than its owner decides next.",
                 actor=user.actor(),
                 version_id=v.id,
                 reason=reason,
@@ -152,8 +153,12 @@ def _destructive(user: UserInfo, version: VersionDossier, *, retire: bool) -> No
         else "It can no longer be deployed; where it runs, it keeps running until superseded "
         "or retired."
     )
-    with st.form(key(f"reg_{verb.lower()}_form_{v.id}")):
-        st.markdown(f"**{verb} {markdown_text(v.version)}.** {consequence}")
+    # Folded away: taking a version out of use is rare and must not be the page's loudest part.
+    with (
+        st.expander(f"{verb} {label_text(v.version)}", icon=":material/block:"),
+        st.form(key(f"reg_{verb.lower()}_form_{v.id}")),
+    ):
+        st.markdown(consequence)
         reason = reason_field(f"reg_{verb.lower()}_reason_{v.id}")
         confirm = st.checkbox(
             f"Yes, {verb.lower()} {label_text(v.version)}",
