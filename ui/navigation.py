@@ -38,6 +38,13 @@ PAGES: tuple[PageSpec, ...] = (
         "views/fairness.py", "Fairness", ":material/balance:", "Assessments", Action.FAIRNESS_READ
     ),
     PageSpec(
+        "views/registry.py",
+        "Model registry",
+        ":material/inventory_2:",
+        "Assessments",
+        Action.REGISTRY_READ,
+    ),
+    PageSpec(
         "views/audit_trail.py",
         "Audit trail",
         ":material/receipt_long:",

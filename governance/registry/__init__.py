@@ -26,10 +26,10 @@ _EXPORTS: dict[str, str] = {
     # plain data and service calls
     "ModelInfo": "service",
     "VersionInfo": "service",
-    "TransitionInfo": "service",
+    "TransitionInfo": "history",
     "ValidationInfo": "service",
-    "ApprovalInfo": "service",
-    "DeploymentInfo": "service",
+    "ApprovalInfo": "approvals",
+    "DeploymentInfo": "deployments",
     "register_model": "service",
     "get_model": "service",
     "list_models": "service",
@@ -48,6 +48,14 @@ _EXPORTS: dict[str, str] = {
     "version_history": "history",
     "deployed_on": "history",
     "DeployedAt": "history",
+    "list_validations": "service",
+    "list_deployments": "deployments",
+    # what the registry page reads
+    "ModelSummary": "catalog",
+    "ModelDossier": "catalog",
+    "VersionDossier": "catalog",
+    "registry_summary": "catalog",
+    "model_dossier": "catalog",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -33,6 +33,7 @@ AUDIT_TRAIL = "views/audit_trail.py"
 USERS = "views/users.py"
 ACCOUNT = "views/account.py"
 FAIRNESS = "views/fairness.py"
+REGISTRY = "views/registry.py"
 
 
 def ok(at: AppTest) -> AppTest:

@@ -43,6 +43,7 @@ TITLES = {
     USERS: "Users and roles",
     ACCOUNT: "My account",
     "views/notifications.py": "Notifications",
+    "views/registry.py": "Model registry",
 }
 
 

@@ -1,0 +1,319 @@
+"""The model registry page: the list and its filters, a model's detail, and every form."""
+
+from __future__ import annotations
+
+import pytest
+
+from governance.auth.roles import Role
+from governance.registry import service as registry
+from tests import factories
+from tests.app.support import REGISTRY, messages, ok, open_page, shown, signed_in, titles
+
+pytestmark = pytest.mark.app
+
+
+@pytest.fixture
+def dana(make_user):
+    return make_user(Role.DATA_SCIENTIST, "dana")
+
+
+@pytest.fixture
+def carla(make_user):
+    return make_user(Role.COMPLIANCE_OFFICER, "carla")
+
+
+def _page(username: str, model: str | None = None):
+    at = signed_in(username)
+    if model is not None:
+        at.query_params["model"] = model
+    open_page(at, REGISTRY)
+    assert titles(at) == ["Model registry"], messages(at, "error")
+    return at
+
+
+def _gen(at) -> int:
+    # AppTest's session state has no .get().
+    return at.session_state["reg_form_gen"] if "reg_form_gen" in at.session_state else 0  # noqa: SIM401
+
+
+def _field(at, kind: str, base: str):
+    return getattr(at, kind)(key=f"{base}_{_gen(at)}")
+
+
+def _button(at, label: str):
+    [button] = [b for b in at.button if b.label == label]
+    return button
+
+
+def _labels(at) -> set[str]:
+    return {b.label for b in at.button}
+
+
+def _list_table(at):
+    [table] = [df.value for df in at.dataframe if "Model" in df.value.columns]
+    return table
+
+
+def _model(workbench, by, **kw):
+    return factories.make_model(workbench, by=by, **kw)
+
+
+def _version(workbench, model, maker, **kw):
+    return factories.make_version(workbench, model, maker=maker, **kw)
+
+
+def test_list_shows_each_model_with_its_latest_version(workbench, dana, carla):
+    _model(workbench, dana, name="scorer")
+    _version(workbench, "scorer", dana, version="1.2.0", to="validated")
+    _version(workbench, "scorer", dana, version="1.10.0")
+    _model(workbench, dana, name="triage", risk_tier="high")
+
+    at = _page("dana")
+
+    table = _list_table(at)
+    assert list(table["Model"]) == ["scorer", "triage"]
+    row = table.iloc[0]
+    assert (row["Latest version"], row["Status"], row["Owner"]) == ("1.10.0", "Draft", "dana")
+    assert table.iloc[1]["Latest version"] == "—"
+    assert any(b.label == "CSV" for b in at.get("download_button"))
+
+
+def test_filters_and_search_narrow_the_list(workbench, dana):
+    _model(workbench, dana, name="scorer")
+    _model(workbench, dana, name="triage", risk_tier="high")
+    at = _page("dana")
+
+    ok(at.multiselect(key="reg_f_tier").set_value(["high"]).run())
+    assert list(_list_table(at)["Model"]) == ["triage"]
+
+    ok(at.multiselect(key="reg_f_tier").set_value([]).run())
+    ok(at.text_input(key="reg_search").input("SCO").run())
+    assert list(_list_table(at)["Model"]) == ["scorer"]
+
+    ok(at.text_input(key="reg_search").input("nothing like it").run())
+    assert messages(at, "info")[0].startswith("No model matches these filters")
+
+
+def test_empty_registry_says_who_registers_and_how(admin, make_user):
+    make_user(Role.EXECUTIVE, "erin")
+    at = _page("erin")
+
+    [info] = messages(at, "info")
+    assert "Data scientists and administrators register models" in info
+    assert "registry register" in at.code[0].value
+    assert "Register model" not in _labels(at)  # no form for a role without register rights
+
+
+def test_register_a_model_through_the_form(store, dana):
+    at = _page("dana")
+    assert "Register model" in _labels(at)
+    _field(at, "text_input", "reg_new_name").input("credit-scorer")
+    _field(at, "text_area", "reg_new_use").input("Ranks loan applications.")
+    _field(at, "text_input", "reg_new_baseline").input("accuracy >= 0.8")
+    ok(_button(at, "Register model").click().run())
+
+    assert messages(at, "error") == []
+    assert messages(at, "success") == [
+        "Registered credit-scorer (owner: you). Add its first version next."
+    ]
+    assert list(_list_table(at)["Model"]) == ["credit-scorer"]
+    assert _field(at, "text_input", "reg_new_name").value == ""  # the form emptied
+
+
+def test_a_refused_registration_is_a_message_and_keeps_the_input(workbench, dana):
+    _model(workbench, dana, name="scorer")
+    at = _page("dana")
+    _field(at, "text_input", "reg_new_name").input("SCORER")
+    _field(at, "text_area", "reg_new_use").input("Again.")
+    ok(_button(at, "Register model").click().run())
+
+    [error] = messages(at, "error")
+    assert "already registered" in error
+    assert _field(at, "text_input", "reg_new_name").value == "SCORER"
+
+
+def test_a_link_opens_the_detail_with_its_tabs(workbench, dana):
+    _model(workbench, dana, name="scorer")
+    _version(workbench, "scorer", dana, version="1.0.0", to="validated")
+    at = _page("dana", model="SCORER")
+
+    assert [h.value for h in at.header] == ["scorer"]
+    assert [t.label for t in at.tabs] == [
+        "Overview", "Versions and lifecycle", "Approvals", "Validation", "Deployments",
+    ]  # fmt: skip
+    text = "\n".join(m.value for m in at.markdown)
+    assert "History of 1\\.0\\.0" in text
+    assert "Draft → Validated" in shown(text)
+    assert "nightly evaluation" in text
+    assert at.query_params["model"] in ("scorer", ["scorer"])
+
+
+def test_add_a_version_then_validate_then_submit(store, workbench, dana):
+    _model(workbench, dana, name="scorer")
+    at = _page("dana", model="scorer")
+
+    _field(at, "text_input", "reg_v_version").input("2.0.0")
+    _field(at, "text_input", "reg_v_uri").input("s3://models/scorer.onnx")
+    _field(at, "text_input", "reg_v_sha").input(factories.SHA)
+    _field(at, "text_area", "reg_v_changelog").input("First.")
+    ok(_button(at, "Add version").click().run())
+    assert messages(at, "success") == [
+        "Added version 2.0.0 of scorer as a draft. Validate it next."
+    ]
+
+    [v] = workbench.run(registry.list_versions, actor=dana.actor(), model="scorer")
+    _field(at, "number_input", f"reg_obs_{v.id}_accuracy").set_value(0.91)
+    _field(at, "number_input", f"reg_obs_{v.id}_latency_ms").set_value(100.0)
+    _field(at, "text_area", f"reg_val_reason_{v.id}").input("holdout 2026")
+    ok(_button(at, "Record validation").click().run())
+    assert messages(at, "success") == ["Validation of 2.0.0 recorded: it passed."]
+
+    _field(at, "text_area", f"reg_submit_reason_{v.id}").input("ready for review")
+    ok(_button(at, "Submit for approval").click().run())
+    assert messages(at, "success") == [
+        "Submitted 2.0.0 for approval: a compliance officer or an administrator other than "
+        "its owner decides next."
+    ]
+    [v] = workbench.run(registry.list_versions, actor=dana.actor(), model="scorer")
+    assert v.status == "pending_approval"
+
+
+def test_a_reviewer_approves(workbench, dana, carla):
+    _model(workbench, dana, name="scorer")
+    v = _version(workbench, "scorer", dana, version="1.0.0", to="pending_approval")
+    at = _page("carla", model="scorer")
+
+    _field(at, "text_area", f"reg_decide_notes_{v.id}").input("meets the policy")
+    ok(_button(at, "Approve").click().run())
+
+    assert messages(at, "error") == []
+    assert messages(at, "success") == [
+        "1.0.0 of scorer: your approval is recorded; it is now approved."
+    ]
+
+
+def test_no_decision_buttons_for_the_owner_or_the_requester(workbench, admin, dana):
+    # The administrator may approve by role, but owns this model; dana submitted it.
+    _model(workbench, dana, name="scorer", owner=admin)
+    _version(workbench, "scorer", dana, version="1.0.0", to="pending_approval")
+
+    owner = _page("admin", model="scorer")
+    assert "Approve" not in _labels(owner) and "Reject" not in _labels(owner)
+    assert any("You own this model" in c.value for c in owner.caption)
+
+    requester = _page("dana", model="scorer")
+    assert "Approve" not in _labels(requester)
+
+
+def test_a_stale_approval_is_refused_as_a_conflict(workbench, dana, carla):
+    _model(workbench, dana, name="scorer")
+    v = _version(workbench, "scorer", dana, version="1.0.0", to="pending_approval")
+    at = _page("carla", model="scorer")
+    # Meanwhile the evidence changes: a new validation moves the version's row_version.
+    workbench.run(
+        registry.validate_version, actor=dana.actor(), version_id=v.id,
+        observed=factories.PASSING, reason="re-run",
+    )  # fmt: skip
+    _field(at, "text_area", f"reg_decide_notes_{v.id}").input("looks fine")
+    ok(_button(at, "Approve").click().run())
+
+    [error] = messages(at, "error")
+    assert "changed" in error.lower()
+    again = workbench.run(registry.get_version, actor=dana.actor(), model="scorer", version="1.0.0")
+    assert again.status == "pending_approval"
+
+
+def test_deploy_then_deprecate_with_confirmation_then_retire(workbench, dana, carla):
+    _model(workbench, dana, name="scorer")
+    v = _version(workbench, "scorer", dana, version="1.0.0", to="approved", checkers=(carla,))
+    at = _page("dana", model="scorer")
+
+    _field(at, "text_input", f"reg_dep_env_{v.id}").input("staging")
+    _field(at, "text_area", f"reg_dep_reason_{v.id}").input("first release")
+    ok(_button(at, "Deploy").click().run())
+    assert messages(at, "success") == ["Deployed 1.0.0 in staging."]
+
+    _field(at, "text_area", f"reg_deprecate_reason_{v.id}").input("replaced")
+    ok(_button(at, "Deprecate").click().run())  # not confirmed
+    assert messages(at, "warning")[0].startswith("Tick the box")
+    _field(at, "checkbox", f"reg_deprecate_confirm_{v.id}").check()
+    ok(_button(at, "Deprecate").click().run())
+    assert messages(at, "success") == ["Deprecated 1.0.0."]
+
+    _field(at, "text_area", f"reg_retire_reason_{v.id}").input("end of life")
+    _field(at, "checkbox", f"reg_retire_confirm_{v.id}").check()
+    ok(_button(at, "Retire").click().run())
+    assert messages(at, "success") == ["Retired 1.0.0."]
+    [current] = [df.value for df in at.dataframe if "Why it ended" in df.value.columns]
+    assert list(current["Environment"]) == ["staging"]
+
+
+def test_deployed_on_a_day(workbench, dana, carla):
+    _model(workbench, dana, name="scorer")
+    _version(workbench, "scorer", dana, version="1.0.0", to="deployed", checkers=(carla,))
+    at = _page("carla", model="scorer")
+
+    [found] = [df.value for df in at.dataframe if "Approved by" in df.value.columns]
+    assert list(found["Version"]) == ["1.0.0"]
+    assert list(found["Approved by"]) == ["carla"]
+
+
+def test_markup_in_names_and_texts_renders_as_text(workbench, dana):
+    name = "<b>bold</b> **x** :red[y]"
+    workbench.run(
+        registry.register_model, actor=dana.actor(), name=name, provider="in-house",
+        risk_tier="limited", intended_use="<script>alert(1)</script>",
+        capabilities=["*star*"], performance_baseline=factories.BASELINE,
+    )  # fmt: skip
+    at = _page("dana", model=name)
+
+    assert [shown(h.value) for h in at.header] == [name]
+    assert "<script>alert(1)</script>" in [t.value for t in at.text]
+    assert "- \\*star\\*" in [m.value for m in at.markdown]
+
+
+def test_a_reader_sees_the_registry_without_any_form(workbench, dana, carla, make_user):
+    make_user(Role.AUDITOR, "audra")
+    _model(workbench, dana, name="scorer")
+    _version(workbench, "scorer", dana, version="1.0.0", to="pending_approval")
+
+    listing = _page("audra")
+    assert list(_list_table(listing)["Model"]) == ["scorer"]
+    assert "Register model" not in _labels(listing)
+
+    at = _page("audra", model="scorer")
+    assert [h.value for h in at.header] == ["scorer"]
+    assert {"Add version", "Approve", "Reject", "Record validation", "Deploy"} & _labels(
+        at
+    ) == set()
+
+
+def test_a_page_run_over_200_models_stays_fast(workbench, dana):
+    import time
+
+    for i in range(200):
+        _model(workbench, dana, name=f"model-{i:03d}")
+    at = _page("dana")
+    ok(at.text_input(key="reg_search").input("model-1").run())  # a real rerun, as a keystroke
+    started = time.perf_counter()
+    ok(at.text_input(key="reg_search").input("").run())
+    elapsed = time.perf_counter() - started
+
+    assert len(_list_table(at)) == 200
+    assert elapsed < 5, elapsed  # measured 0.03 s (a rerun after a keystroke)
+
+
+def test_a_detail_run_with_many_versions_stays_fast(workbench, dana):
+    import time
+
+    _model(workbench, dana, name="scorer")
+    for i in range(8):
+        _version(workbench, "scorer", dana, version=f"1.{i}.0", to="validated")
+    at = _page("dana", model="scorer")
+    started = time.perf_counter()
+    ok(at.run())
+    elapsed = time.perf_counter() - started
+
+    [versions] = [s for s in at.selectbox if s.label == "Version"]
+    assert len(versions.options) == 8
+    assert elapsed < 5, elapsed  # measured 0.04 s: one dossier read composes the services
