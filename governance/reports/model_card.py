@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from governance.registry.card import ModelCard
 
@@ -153,3 +154,60 @@ _CSS = (
     "width:100%}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;"
     "vertical-align:top}th{background:#f3f3f3}"
 )
+
+
+def card_pdf(card: ModelCard) -> bytes:
+    """The card as an A4 PDF (fpdf2). User text is drawn as plain text through the shared
+    font handling: no markup is interpreted, a character no font has shows as its code point."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    from governance.reports.pdf_text import BOLD_FONT, FALLBACK_FONTS, REGULAR_FONT, load_fonts
+
+    class _Card(FPDF):
+        def footer(self) -> None:  # "Page N": no page-count alias, which user text could hold
+            self.set_y(-12)
+            self.set_font(fonts.family, "", 7.5)
+            self.cell(0, 5, f"Model card · page {self.page_no()}", align="R")
+
+    pdf = _Card(orientation="portrait", unit="mm", format="A4")
+    pdf.alias_nb_pages(None)  # type: ignore[arg-type]
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    sections = _sections(card)
+    needed = {ch for _, body in sections for ch in str(body)} | set(card.model.name)
+    fonts = load_fonts(pdf, needed, REGULAR_FONT, BOLD_FONT, FALLBACK_FONTS)
+    pdf.add_page()
+    pdf.set_font(fonts.family, "B", 16)
+    title = f"Model card: {card.model.name} {card.version.version}"
+    pdf.multi_cell(0, 8, fonts.clean(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for name, body in sections:
+        pdf.ln(3)
+        pdf.set_font(fonts.family, "B", 12)
+        pdf.multi_cell(0, 6, name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(fonts.family, "", 9)
+        if isinstance(body, list):
+            for label, value in body:
+                line = f"{label}: {value}"
+                pdf.multi_cell(
+                    0, 4.8, fonts.clean(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L"
+                )
+        else:
+            _pdf_table(pdf, fonts, *body)
+    return bytes(pdf.output())
+
+
+def _pdf_table(pdf: Any, fonts: Any, header: list[str], rows: Rows) -> None:
+    if not rows:
+        pdf.multi_cell(0, 4.8, "None recorded.", new_x="LMARGIN", new_y="NEXT")
+        return
+    pdf.set_font(fonts.family, "", 8)
+    with pdf.table(text_align="LEFT", line_height=4.2, first_row_as_headings=True) as table:
+        heading = table.row()
+        for cell in header:
+            heading.cell(cell)
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(fonts.clean(value))
+    pdf.set_font(fonts.family, "", 9)

@@ -97,3 +97,26 @@ def test_every_payload_stays_inert(workbench, make_user, key):
     assert set(parsed.tags) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2",
                                 "dl", "dt", "dd", "p", "table", "thead", "tbody", "tr", "th",
                                 "td"}  # fmt: skip
+
+
+def test_the_pdf_carries_the_card_as_text(card, tmp_path):
+    import shutil
+    import subprocess
+
+    from governance.reports.model_card import card_pdf
+
+    data = card_pdf(card[0])
+    assert data.startswith(b"%PDF-")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "card.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    flat = " ".join(text.split())
+    assert "Model card: credit **zbold**" in flat  # drawn as typed, not as formatting
+    assert "<script>alert(1)</script>" in flat
+    for heading in ("Model details", "Metrics", "Fairness results", "Approvals",
+                    "Lifecycle history", "Caveats"):  # fmt: skip
+        assert heading in flat
+    assert "accuracy >= 0.85" in flat and "NO" in flat
