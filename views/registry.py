@@ -7,8 +7,10 @@ from governance.registry import model_dossier, registry_summary
 from ui.auth import current_user
 from ui.feedback import show_flashes
 from ui.registry import detail, forms, lifecycle
+from ui.registry.card import card_tab
 from ui.registry.labels import status_label
 from ui.registry.listing import empty_registry, model_list
+from ui.registry.performance import performance_tab
 from ui.registry.picker import choose_model
 from ui.text import markdown_text
 from ui.work import run
@@ -59,7 +61,15 @@ if versions:
     st.caption(f"Status: **{status_label(version.info.status)}**")
 
 tabs = st.tabs(
-    ["Overview", "Versions and lifecycle", "Approvals", "Validation", "Deployments"],
+    [
+        "Overview",
+        "Versions and lifecycle",
+        "Approvals",
+        "Validation",
+        "Deployments",
+        "Performance",
+        "Model card",
+    ],
     key="reg_tabs",
 )
 with tabs[0]:
@@ -90,3 +100,10 @@ with tabs[4]:
     if version is not None:
         lifecycle.deploy_form(user, version)
     detail.deployed_when(dossier, user)
+with tabs[5]:
+    performance_tab(user, dossier.model.name, dossier.model.performance_baseline)
+with tabs[6]:
+    if version is None:
+        st.caption("Add a version: the card describes one version of the model.")
+    else:
+        card_tab(user, dossier.model.name, version.info.version)

@@ -140,6 +140,7 @@ def test_a_link_opens_the_detail_with_its_tabs(workbench, dana):
     assert [h.value for h in at.header] == ["scorer"]
     assert [t.label for t in at.tabs] == [
         "Overview", "Versions and lifecycle", "Approvals", "Validation", "Deployments",
+        "Performance", "Model card",
     ]  # fmt: skip
     text = "\n".join(m.value for m in at.markdown)
     assert "History of 1\\.0\\.0" in text
@@ -317,3 +318,39 @@ def test_a_detail_run_with_many_versions_stays_fast(workbench, dana):
     [versions] = [s for s in at.selectbox if s.label == "Version"]
     assert len(versions.options) == 8
     assert elapsed < 5, elapsed  # measured 0.04 s: one dossier read composes the services
+
+
+def test_the_performance_tab_charts_a_baseline_metric(workbench, dana):
+    from datetime import UTC, datetime, timedelta
+
+    from governance.registry import performance
+
+    _model(workbench, dana, name="scorer")  # baseline accuracy >= 0.85; latency_ms <= 300
+    now = datetime.now(UTC)
+    points = [{"metric": "accuracy", "value": 0.80 + 0.01 * d,
+               "timestamp": (now - timedelta(days=d)).isoformat()} for d in range(10)]  # fmt: skip
+    workbench.run(performance.record_points, actor=dana.actor(), model="scorer", points=points)
+
+    at = _page("dana", "scorer")
+    [chart] = at.get("plotly_chart")
+    import json
+
+    spec = json.loads(chart.proto.spec)
+    assert [a["text"] for a in spec["layout"]["annotations"]] == ["baseline >= 0.85"]
+    assert [t["name"] for t in spec["data"]] == ["daily mean", "7-day rolling mean"]
+    assert len(spec["data"][0]["x"]) == 10  # one point a day
+    captions = " ".join(c.value for c in at.caption)
+    assert "The latest day's mean, 0.8, is below the baseline (accuracy >= 0.85)." in captions
+    at.selectbox(key="reg_perf_metric").select("latency_ms").run()
+    assert any("No points for this metric in the last 30 days" in i.value for i in at.info)
+
+
+def test_the_model_card_tab_shows_the_card_and_offers_three_formats(workbench, dana):
+    _model(workbench, dana, name="scorer **zbold**")
+    _version(workbench, "scorer **zbold**", dana, version="1.0.0")
+
+    at = _page("dana", "scorer **zbold**")
+    cards = [m.value for m in at.markdown if m.value.startswith("# Model card:")]
+    assert cards == [cards[0]] and "scorer \\*\\*zbold\\*\\* 1\\.0\\.0" in cards[0]
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Markdown", "HTML", "PDF"} <= labels

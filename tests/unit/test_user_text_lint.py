@@ -66,6 +66,11 @@ OURS: dict[str, dict[str, str]] = {
         "MIN_PASSWORD_LENGTH": "a number", "rules.lockout_threshold": "a number",
         "rules.lockout_minutes": "a number",
     },
+    "ui/registry/card.py": {
+        "label": "a format's name",
+        "card_markdown(card)": "governance.reports escapes every value of the records in it",
+    },
+    "ui/registry/performance.py": {"days": "a number", "verdict": "'meets' or 'is below'"},
     "ui/feedback.py": {"message": "flash's callers escape (checked here as flash contexts)"},
     "ui/downloads.py": {
         "missing": "why chart images cannot be made (our sentence)",
