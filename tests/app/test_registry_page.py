@@ -340,7 +340,7 @@ def test_the_performance_tab_charts_a_baseline_metric(workbench, dana):
     assert [t["name"] for t in spec["data"]] == ["daily mean", "7-day rolling mean"]
     assert len(spec["data"][0]["x"]) == 10  # one point a day
     captions = " ".join(c.value for c in at.caption)
-    assert "The latest day's mean, 0.8, is below the baseline (accuracy >= 0.85)." in captions
+    assert "The latest day's mean, 0.8, is below the baseline (accuracy >= 0.85)." in shown(captions)
     at.selectbox(key="reg_perf_metric").select("latency_ms").run()
     assert any("No points for this metric in the last 30 days" in i.value for i in at.info)
 
