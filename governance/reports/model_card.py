@@ -103,7 +103,8 @@ def _render(card: ModelCard, *, title: Callable[[str], str], pairs: Callable, ta
     return "".join(parts)
 
 
-def card_markdown(card: ModelCard) -> str:
+def card_markdown(card: ModelCard, *, level: int = 1) -> str:
+    """The card as Markdown, its title a heading of ``level`` (a page embeds it lower)."""
     def pairs(items: list[tuple[str, object]]) -> str:
         return "".join(f"- **{label}:** {_md(value)}\n" for label, value in items) + "\n"
 
@@ -114,8 +115,9 @@ def card_markdown(card: ModelCard) -> str:
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
         return "\n".join(lines) + "\n\n"
 
-    heading = f"# Model card: {_md(card.model.name)} {_md(card.version.version)}\n\n"
-    return _render(card, title=lambda n: f"## {n}\n\n", pairs=pairs, table=table,
+    top, sub = "#" * level, "#" * (level + 1)
+    heading = f"{top} Model card: {_md(card.model.name)} {_md(card.version.version)}\n\n"
+    return _render(card, title=lambda n: f"{sub} {n}\n\n", pairs=pairs, table=table,
                    head=heading, foot="")  # fmt: skip
 
 

@@ -340,7 +340,8 @@ def test_the_performance_tab_charts_a_baseline_metric(workbench, dana):
     assert [t["name"] for t in spec["data"]] == ["daily mean", "7-day rolling mean"]
     assert len(spec["data"][0]["x"]) == 10  # one point a day
     captions = " ".join(c.value for c in at.caption)
-    assert "The latest day's mean, 0.8, is below the baseline (accuracy >= 0.85)." in shown(captions)
+    expected = "The latest day's mean, 0.8, is below the baseline (accuracy >= 0.85)."
+    assert expected in shown(captions)
     at.selectbox(key="reg_perf_metric").select("latency_ms").run()
     assert any("No points for this metric in the last 30 days" in i.value for i in at.info)
 
@@ -350,7 +351,7 @@ def test_the_model_card_tab_shows_the_card_and_offers_three_formats(workbench, d
     _version(workbench, "scorer **zbold**", dana, version="1.0.0")
 
     at = _page("dana", "scorer **zbold**")
-    cards = [m.value for m in at.markdown if m.value.startswith("# Model card:")]
+    cards = [m.value for m in at.markdown if m.value.startswith("### Model card:")]
     assert cards == [cards[0]] and "scorer \\*\\*zbold\\*\\* 1\\.0\\.0" in cards[0]
     labels = {b.label for b in at.get("download_button")}
     assert {"Markdown", "HTML", "PDF"} <= labels

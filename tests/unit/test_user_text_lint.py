@@ -68,7 +68,7 @@ OURS: dict[str, dict[str, str]] = {
     },
     "ui/registry/card.py": {
         "label": "a format's name",
-        "card_markdown(card)": "governance.reports escapes every value of the records in it",
+        "card_markdown(card, level=3)": "governance.reports escapes every value in it",
     },
     "ui/registry/performance.py": {"days": "a number", "verdict": "'meets' or 'is below'"},
     "ui/feedback.py": {"message": "flash's callers escape (checked here as flash contexts)"},

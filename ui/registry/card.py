@@ -35,4 +35,4 @@ def card_tab(user: UserInfo, model: str, version: str) -> None:
         )
     with st.container(border=True):
         # card_markdown escapes every value from the records itself (governance.reports).
-        st.markdown(card_markdown(card))
+        st.markdown(card_markdown(card, level=3))
