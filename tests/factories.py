@@ -234,3 +234,14 @@ def make_version(
             )
     with workbench.unit() as uow:
         return registry.get_version(uow, actor=actor, model=model, version=v.version)
+
+
+def make_evidence_model(
+    workbench: Workbench, name: str, *, by: UserInfo, versions: tuple[str, ...] = ()
+) -> ModelInfo:
+    """A registered model named ``name`` with draft ``versions``, which saved fairness
+    evidence can name (saving refuses a model the registry does not know)."""
+    model = make_model(workbench, by=by, name=name)
+    for version in versions:
+        make_version(workbench, model.name, maker=by, version=version)
+    return model

@@ -37,7 +37,7 @@ from governance.registry import service as registry
 from governance.registry.models import Approval, Deployment, Model, ModelVersion, Validation
 from governance.reports.audit_export import export_events_csv
 from tests.conftest import PASSWORD
-from tests.factories import PASSING, SHA, make_model, make_version
+from tests.factories import PASSING, SHA, make_evidence_model, make_model, make_version
 
 Call = Callable[[Session, Actor, dict[str, Any]], Any]
 
@@ -156,7 +156,10 @@ def world(uow, session, admin, make_user, tmp_path, workbench):
     other.write_text("label,prediction,group\n" + "1,1,a\n0,0,b\n" * 20)
     earlier = assess_file(other, AssessmentSpec(y_true="label", y_pred="prediction",
                                                 sensitive=("group",)))  # fmt: skip
-    # Evidence saved earlier, for the export call (the store holds its file).
+    # Evidence names registered models; one saved earlier, for the export call (the store
+    # holds its file).
+    for name in ("m", "credit-model"):
+        make_evidence_model(workbench, name, by=target)
     assessment = fairness_store.save_assessment(
         uow, actor=actors[Role.DATA_SCIENTIST], result=earlier, source=other, model_name="m"
     )
