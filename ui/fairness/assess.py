@@ -103,17 +103,12 @@ def _save(assessed: Assessed, upload: Upload, actor: Actor, can_save: bool) -> N
             icon=":material/task_alt:",
         )
         return
+    # Evidence names a model (and version) of the registry; the service refuses others.
+    st.caption("Name a model registered in the model registry and, optionally, its version.")
     with st.form("fair_save_form"):
         left, right = st.columns(2)
-        # Evidence names a model (and version) of the registry; the service refuses others.
-        model_name = left.text_input(
-            "Model", key="fair_model", max_chars=200,
-            help="A model registered in the model registry (any case).",
-        )  # fmt: skip
-        model_version = right.text_input(
-            "Version (optional)", key="fair_version", max_chars=100,
-            help="One of the model's registered versions, such as 1.2.0.",
-        )  # fmt: skip
+        model_name = left.text_input("Model", key="fair_model", max_chars=200)
+        model_version = right.text_input("Version (optional)", key="fair_version", max_chars=100)
         save = st.form_submit_button("Save assessment", type="primary")
     if not save:
         return
