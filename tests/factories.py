@@ -247,3 +247,14 @@ def write_performance_points(path: Path, days: int = 7, metric: str = "accuracy"
     ]
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
+
+
+def make_evidence_model(
+    workbench: Workbench, name: str, *, by: UserInfo, versions: tuple[str, ...] = ()
+) -> ModelInfo:
+    """A registered model named ``name`` with draft ``versions``, which saved fairness
+    evidence can name (saving refuses a model the registry does not know)."""
+    model = make_model(workbench, by=by, name=name)
+    for version in versions:
+        make_version(workbench, model.name, maker=by, version=version)
+    return model

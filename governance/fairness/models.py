@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from governance.db.base import Base, UTCDateTime
@@ -40,8 +40,16 @@ class FairnessAssessment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     created_by: Mapped[str] = mapped_column(String(100))
+    # As typed (before revision 0009) or as the registry spells it (since): history stays
+    # readable whatever becomes of the registry's records.
     model_name: Mapped[str] = mapped_column(String(200), index=True)
     model_version: Mapped[str | None] = mapped_column(String(100))
+    # The registry's model and version the assessment is evidence about. NULL where an
+    # assessment saved before 0009 named a version that is not a semantic version, or none.
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("models.id"), index=True)
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id"), index=True
+    )
     file_name: Mapped[str] = mapped_column(String(500))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     file_format: Mapped[str] = mapped_column(String(20))

@@ -19,6 +19,7 @@ from governance.artifacts import sha256_file
 from governance.audit.events import AuditAction, Event, Resource
 from governance.auth.roles import Action
 from governance.errors import Conflict, NotFound, ValidationError
+from governance.fairness import registry_link
 from governance.fairness.analysis import AssessmentResult
 from governance.fairness.caps import FileCaps
 from governance.fairness.inputs import Source
@@ -172,6 +173,8 @@ def save_assessment(
         raise ValidationError("Name the model this assessment is for.")
     name = clean_text(model_name, field="Model name", limit=200)
     version = clean_text(model_version, field="Model version", limit=100, required=False)
+    linked = registry_link.resolve(uow, name, version)
+    name, version = linked.model_name, linked.version  # the registry's spelling
     file_name = clean_text(display_name or Path(source).name, field="File name", limit=500)
     in_force = _in_force(uow)
     if result.policy != in_force.policy:
@@ -189,6 +192,8 @@ def save_assessment(
     if artifact.created:  # nothing half-written stays behind if the unit fails
         uow.on_rollback(lambda: _remove_unless_kept(uow, digest))
     row = _assessment_row(uow, actor, result, name, version, digest)
+    row.model_id = linked.model_id
+    row.model_version_id = linked.version_id
     row.file_name = file_name
     row.file_format = file_format
     row.artifact_path = artifact.relative_path
@@ -198,6 +203,8 @@ def save_assessment(
     details = {
         "model": name,
         "version": version,
+        "model_id": linked.model_id,
+        "model_version_id": linked.version_id,
         "file": row.file_name,
         "sha256": digest,
         "stored_sha256": artifact.stored_sha256,

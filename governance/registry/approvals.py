@@ -18,6 +18,7 @@ from governance.audit.events import AuditAction, Event, Resource
 from governance.auth.roles import Action
 from governance.errors import Conflict, PermissionDenied
 from governance.kernel import UnitOfWork, authorize, plain
+from governance.registry import notices
 from governance.registry.fields import RiskTier
 from governance.registry.lifecycle import Status, check_transition
 from governance.registry.models import Approval, Model, ModelVersion, VersionTransition
@@ -69,6 +70,7 @@ def request_approval(
     uow.record(
         actor, Event(AuditAction.APPROVAL_REQUESTED, Resource.MODEL_VERSION, version.id, details)
     )
+    notices.approval_requested(uow, model, version, actor.user_id, why)
     return version_info(version, model)
 
 
@@ -180,6 +182,11 @@ def approve_version(
         actor,
         Event(AuditAction.VERSION_APPROVAL_GIVEN, Resource.MODEL_VERSION, version.id, details),
     )
+    if version.status == Status.APPROVED.value:
+        # The first of two approvals (high risk) decides nothing yet: nobody is told until
+        # the version is approved.
+        notices.decided(uow, model, version, approval.requester_id, decision="approved",
+                        approver=actor.username, notes=approval.notes)  # fmt: skip
     return version_info(version, model)
 
 
@@ -202,6 +209,8 @@ def reject_version(
     uow.record(
         actor, Event(AuditAction.VERSION_REJECTED, Resource.MODEL_VERSION, version.id, details)
     )
+    notices.decided(uow, model, version, approval.requester_id, decision="rejected",
+                    approver=actor.username, notes=approval.notes)  # fmt: skip
     return version_info(version, model)
 
 

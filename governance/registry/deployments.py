@@ -19,6 +19,7 @@ from governance.audit.events import AuditAction, Event, Resource
 from governance.auth.roles import Action
 from governance.errors import ValidationError
 from governance.kernel import UnitOfWork, authorize, clean_text, plain
+from governance.registry import notices
 from governance.registry.fields import RiskTier, parse_environment
 from governance.registry.lifecycle import Status, check_transition
 from governance.registry.models import Deployment, Model, ModelVersion
@@ -158,6 +159,7 @@ def deploy_version(
         "reason": why,
     }
     uow.record(actor, Event(AuditAction.VERSION_DEPLOYED, Resource.DEPLOYMENT, row.id, details))
+    notices.deployed(uow, model, version, env, actor.username)
     return plain(DeploymentInfo, row)
 
 
@@ -185,6 +187,7 @@ def deprecate_version(
     uow.record(
         actor, Event(AuditAction.VERSION_DEPRECATED, Resource.MODEL_VERSION, version.id, details)
     )
+    notices.deprecated(uow, model, version, why)
     return version_info(version, model)
 
 

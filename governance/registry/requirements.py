@@ -14,6 +14,10 @@ from typing import Any
 from governance.errors import ValidationError
 from governance.registry.fields import Target, parse_number
 
+# The four-fifths rule: a group selected at under 80% of the most-selected group's rate is
+# adverse impact (US EEOC Uniform Guidelines, 29 CFR 1607.4(D)).
+MIN_DISPARATE_IMPACT = 0.8
+
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
@@ -62,3 +66,23 @@ def judge(
             )
         )
     return report
+
+
+def fairness_requirements(
+    assessment_id: int, verdict: str, min_disparate_impact: float | None
+) -> list[Requirement]:
+    """What the version's latest linked fairness assessment says: its verdict is pass, and
+    its lowest disparate impact ratio meets the four-fifths rule. The assessment is the
+    evidence of both."""
+    evidence = f"fairness assessment #{assessment_id}"
+    ratio_met = min_disparate_impact is not None and min_disparate_impact >= MIN_DISPARATE_IMPACT
+    return [
+        Requirement("fairness verdict", "verdict = pass", None, evidence, verdict == "pass"),
+        Requirement(
+            "disparate impact ratio",
+            f"disparate impact ratio >= {MIN_DISPARATE_IMPACT}",
+            min_disparate_impact,
+            evidence,
+            ratio_met,
+        ),
+    ]

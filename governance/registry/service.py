@@ -19,6 +19,7 @@ from governance.audit.events import AuditAction, Event, Resource
 from governance.auth.models import User
 from governance.auth.roles import Action
 from governance.errors import Conflict, NotFound, ValidationError
+from governance.fairness.models import FairnessAssessment
 from governance.kernel import UnitOfWork, authorize, clean_text, plain
 from governance.registry.fields import (
     baseline_json,
@@ -40,7 +41,7 @@ from governance.registry.records import (
     touch,
     version_info,
 )
-from governance.registry.requirements import judge
+from governance.registry.requirements import Requirement, fairness_requirements, judge
 from governance.registry.semver import parse_semver
 
 # A validation measures the version against the data and the world of its day; a quarter on,
@@ -312,6 +313,7 @@ def validate_version(
     if status not in _REVALIDATE:
         check_transition(status, Status.VALIDATED)  # refuses, naming what may follow instead
     report = judge(parse_baseline(model.performance_baseline), observed, cleaned)
+    report += _fairness_report(uow, version.id)
     passed = all(r.passed for r in report)
     row = Validation(
         version_id=version.id,
@@ -339,6 +341,22 @@ def validate_version(
         actor, Event(AuditAction.VERSION_VALIDATED, Resource.MODEL_VERSION, version.id, details)
     )
     return _validation_info(row)
+
+
+def _fairness_report(uow: UnitOfWork, version_id: int) -> list[Requirement]:
+    """The requirements of the version's latest saved fairness assessment; none when no
+    assessment names the version (a model without people to be fair to, or not yet
+    assessed: the baseline alone decides)."""
+    stmt = (
+        select(FairnessAssessment)
+        .where(FairnessAssessment.model_version_id == version_id)
+        .order_by(FairnessAssessment.created_at.desc(), FairnessAssessment.id.desc())
+        .limit(1)
+    )
+    latest = uow.session.scalars(stmt).first()
+    if latest is None:
+        return []
+    return fairness_requirements(latest.id, latest.verdict, latest.min_disparate_impact)
 
 
 def _validation_info(row: Validation) -> ValidationInfo:

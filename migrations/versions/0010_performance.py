@@ -1,7 +1,7 @@
 """Performance points of registered models (metric, value, time, details).
 
 Revision ID: 0010_performance
-Revises: 0008_registry
+Revises: 0009_fairness_models
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from governance.db.base import UTCDateTime
 
 revision = "0010_performance"
-down_revision = "0008_registry"
+down_revision = "0009_fairness_models"
 branch_labels = None
 depends_on = None
 

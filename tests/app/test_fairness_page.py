@@ -10,11 +10,22 @@ from governance.auth.roles import Role
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from tests import bombs
 from tests.app.support import FAIRNESS, messages, ok, open_page, shown, signed_in
-from tests.factories import prediction_bytes, prediction_frame, write_predictions
+from tests.factories import (
+    make_evidence_model,
+    prediction_bytes,
+    prediction_frame,
+    write_predictions,
+)
 
 pytestmark = pytest.mark.app
 SAVE = "FormSubmitter:fair_save_form-Save assessment"
 POLICY = "FormSubmitter:fair_policy_form-Put in force"
+
+
+@pytest.fixture
+def credit_model(workbench, admin):
+    """The registered model (and version) the saved evidence names."""
+    return make_evidence_model(workbench, "credit-model", by=admin, versions=("2.0.0",))
 
 
 def predictions_csv(n: int = 600, seed: int = 3) -> bytes:
@@ -26,7 +37,7 @@ def upload(at, name: str, data: bytes):
     return ok(at.run())
 
 
-def test_upload_assess_and_save_as_evidence(make_user, store):
+def test_upload_assess_and_save_as_evidence(make_user, store, credit_model):
     make_user(Role.DATA_SCIENTIST, "sci")
     at = open_page(signed_in("sci"), FAIRNESS)
     assert any("Upload a file" in m for m in messages(at, "info"))
@@ -45,8 +56,22 @@ def test_upload_assess_and_save_as_evidence(make_user, store):
         saved = session.scalars(select(FairnessAssessment)).one()
         assert saved.model_name == "credit-model" and saved.row_count == 600
         assert saved.created_by == "sci"
+        assert saved.model_id == credit_model.id
         actions = session.scalars(select(AuditEvent.action)).all()
         assert "fairness.assessment_saved" in actions
+
+
+def test_saving_for_a_model_the_registry_does_not_know_names_the_command(make_user, store):
+    make_user(Role.DATA_SCIENTIST, "sci")
+    at = upload(open_page(signed_in("sci"), FAIRNESS), "scored.csv", predictions_csv())
+    at = ok(at.button(key="fair_run").click().run())
+    at.text_input(key="fair_model").input("unknown-model")
+    at = ok(at.button(key=SAVE).click().run())
+    errors = messages(at, "error")
+    assert any("no model named" in m and "registry register" in m for m in errors), errors
+    assert [b for b in at.button if b.key == SAVE]  # still there, to try again
+    with store.session() as session:
+        assert session.scalars(select(FairnessAssessment)).all() == []
 
 
 @pytest.mark.parametrize(
@@ -153,7 +178,7 @@ def test_compliance_officer_changes_the_policy_and_it_applies(make_user, store):
     assert any("INSUFFICIENT DATA" in m for m in messages(at, "warning"))
 
 
-def test_an_assessment_is_saved_once(make_user, store):
+def test_an_assessment_is_saved_once(make_user, store, credit_model):
     make_user(Role.DATA_SCIENTIST, "sci")
     at = upload(open_page(signed_in("sci"), FAIRNESS), "scored.csv", predictions_csv())
     at = ok(at.button(key="fair_run").click().run())
@@ -167,7 +192,7 @@ def test_an_assessment_is_saved_once(make_user, store):
         assert len(session.scalars(select(FairnessAssessment)).all()) == 1
 
 
-def test_overview_shows_each_models_latest_verdict(make_user, workbench, tmp_path):
+def test_overview_shows_each_models_latest_verdict(make_user, workbench, tmp_path, credit_model):
     from governance.fairness import assess_file, save_assessment
     from governance.fairness.spec import AssessmentSpec
     from tests.app.support import OVERVIEW
@@ -184,7 +209,7 @@ def test_overview_shows_each_models_latest_verdict(make_user, workbench, tmp_pat
         result=result,
         source=path,
         model_name="credit-model",
-        model_version="2.0",
+        model_version="2.0.0",
     )
     at = open_page(signed_in("sci"), OVERVIEW)
     metrics = {m.label: m.value for m in at.metric}
@@ -253,7 +278,7 @@ def test_a_policy_edit_on_an_outdated_version_is_a_conflict(make_user):
     ]
 
 
-def test_a_saved_assessment_opens_again(make_user, workbench, tmp_path):
+def test_a_saved_assessment_opens_again(make_user, workbench, tmp_path, credit_model):
     from governance.fairness import assess_file, save_assessment
     from governance.fairness.spec import AssessmentSpec
 
@@ -308,7 +333,7 @@ def test_an_outdated_policy_form_cannot_undo_another_officers_change(make_user, 
 
 
 def test_an_assessment_made_under_an_older_policy_is_not_saved_under_the_new_one(
-    make_user, workbench, store
+    make_user, workbench, store, credit_model
 ):
     from governance.fairness import Policy, update_policy
 

@@ -202,3 +202,28 @@ def create_accounts(state_dir: Path, *accounts: tuple[str, ...]) -> dict[str, st
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
     return env
+
+
+def register_model(
+    env: dict[str, str], name: str, *, actor: str, versions: tuple[str, ...] = ()
+) -> None:
+    """A model (and draft versions) registered through the CLI, as saved evidence must name
+    one the registry knows; ``env`` is what :func:`create_accounts` returned."""
+    import subprocess
+    import sys
+
+    from tests.factories import SHA
+
+    root = Path(__file__).resolve().parents[2]
+    commands = [
+        ["register", name, "--provider", "in-house", "--risk-tier", "limited",
+         "--intended-use", "Scores loan applications."],
+        *(["add-version", name, v, "--changelog", "first", "--artifact-uri", "s3://m",
+           "--sha256", SHA] for v in versions),
+    ]  # fmt: skip
+    for command in commands:
+        done = subprocess.run(
+            [sys.executable, "-m", "governance", "registry", "--actor", actor, *command],
+            capture_output=True, text=True, cwd=root, env=env, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import PASSWORD, go_to, open_app, sign_in, wait_for_run
+from tests.e2e.helpers import PASSWORD, go_to, open_app, register_model, sign_in, wait_for_run
 from tests.factories import prediction_frame, write_predictions
 
 pytestmark = pytest.mark.e2e
@@ -104,6 +104,7 @@ def test_auditor_opens_a_saved_assessment_and_downloads_its_evidence(
 ) -> None:
     env = _workspace(tmp_path, ("dana", "data_scientist"), ("audrey", "auditor"))
     data = write_predictions(prediction_frame(800, seed=2), tmp_path / "scored.csv")
+    register_model(env, "credit-model", actor="dana", versions=("1.4.0",))
     _cli(env, "fairness", "assess", str(data), "--y-true", "label", "--y-pred", "prediction",
          "--sensitive", "race", "--save", "--model", "credit-model", "--version", "1.4.0",
          "--actor", "dana")  # fmt: skip

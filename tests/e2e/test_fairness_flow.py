@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import create_accounts, nav_links, open_app, sign_in, wait_for_run
+from tests.e2e.helpers import (
+    create_accounts,
+    nav_links,
+    open_app,
+    register_model,
+    sign_in,
+    wait_for_run,
+)
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +46,8 @@ def _download_button(page: Page, label: str):
 def test_data_scientist_assesses_saves_and_downloads(
     app_server: str, page: Page, shot: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    create_accounts(tmp_path / "state", ("admin", "admin"), ("dana", "data_scientist"))
+    env = create_accounts(tmp_path / "state", ("admin", "admin"), ("dana", "data_scientist"))
+    register_model(env, "credit-model", actor="dana")  # evidence names a registered model
     data = tmp_path / "scored.csv"
     _predictions(data)
 

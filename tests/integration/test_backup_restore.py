@@ -57,6 +57,7 @@ def world(workbench, admin, make_user, tmp_path) -> Workbench:
     """Accounts, a policy version and two assessments with their stored files."""
     officer = make_user(Role.COMPLIANCE_OFFICER, "officer")
     scientist = make_user(Role.DATA_SCIENTIST, "sci")
+    factories.make_evidence_model(workbench, "credit", by=scientist)
     workbench.run(
         fairness.update_policy, actor=officer.actor(), policy=Policy(min_group_size=40),
         reason="larger groups",

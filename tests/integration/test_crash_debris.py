@@ -45,7 +45,9 @@ def env(workbench, db_url, monkeypatch) -> dict[str, str]:
 
 @pytest.fixture
 def scientist(workbench, admin):
-    return factories.make_user(workbench, Role.DATA_SCIENTIST, "pipeline", by=admin)
+    pipeline = factories.make_user(workbench, Role.DATA_SCIENTIST, "pipeline", by=admin)
+    factories.make_evidence_model(workbench, "credit", by=pipeline)  # evidence names a model
+    return pipeline
 
 
 @pytest.fixture

@@ -43,8 +43,10 @@ def save(workbench, by, path: Path) -> int:
 
 
 @pytest.fixture
-def scientist(make_user):
-    return make_user(Role.DATA_SCIENTIST, "sci")
+def scientist(workbench, make_user):
+    sci = make_user(Role.DATA_SCIENTIST, "sci")
+    factories.make_evidence_model(workbench, "credit", by=sci)  # evidence names a registered model
+    return sci
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from governance.fairness.engine import assess_file
 from governance.fairness.policy import Policy
 from governance.fairness.restore import result_from_json
 from governance.fairness.spec import AssessmentSpec
-from tests.factories import prediction_frame, write_predictions
+from tests.factories import make_evidence_model, prediction_frame, write_predictions
 
 
 @pytest.fixture
@@ -43,15 +43,16 @@ def test_saved_evidence_opens_and_its_exports_are_audited(workbench, make_user, 
     executive = make_user(Role.EXECUTIVE, "eve")
     spec = AssessmentSpec(y_true="label", y_pred="prediction", sensitive=("race",))
     result = assess_file(scored, spec)
+    make_evidence_model(workbench, "credit-model", by=scientist, versions=("2.1.0",))
     saved_id = workbench.run(
         fairness.save_assessment, actor=scientist.actor(), result=result, source=scored,
-        model_name="credit-model", model_version="2.1",
+        model_name="credit-model", model_version="2.1.0",
     )  # fmt: skip
     saved = workbench.run(fairness.get_assessment, actor=auditor.actor(), assessment_id=saved_id)
     assert saved.result().to_json() == result.to_json()
     assert (saved.model_name, saved.model_version, saved.created_by) == (
         "credit-model",
-        "2.1",
+        "2.1.0",
         "sci",
     )
 
@@ -88,6 +89,7 @@ def test_a_missing_stored_file_is_named_not_a_crash(workbench, make_user, scored
     scientist = make_user(Role.DATA_SCIENTIST, "sci")
     result = assess_file(scored, AssessmentSpec(y_true="label", y_pred="prediction",
                                                 sensitive=("race",)))  # fmt: skip
+    make_evidence_model(workbench, "m", by=scientist)
     saved_id = workbench.run(
         fairness.save_assessment, actor=scientist.actor(), result=result, source=scored,
         model_name="m",

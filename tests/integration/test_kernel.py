@@ -16,7 +16,7 @@ from governance.fairness import service as fairness
 from governance.fairness.models import FairnessPolicyVersion
 from governance.fairness.policy import Policy
 from governance.kernel import clean_text
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_evidence_model
 
 STALE_ACCOUNT = "Someone else changed this account meanwhile: reload and retry."
 STALE_POLICY = "Someone else changed the fairness policy meanwhile: reload and retry."
@@ -76,6 +76,7 @@ def test_a_failed_unit_removes_the_file_it_stored(workbench, make_user, tmp_path
     from governance.fairness.spec import AssessmentSpec
 
     scientist = make_user(Role.DATA_SCIENTIST, "sci")
+    make_evidence_model(workbench, "m", by=scientist)
     path = tmp_path / "p.csv"
     path.write_text("label,prediction,g\n" + "1,1,a\n0,0,b\n1,0,a\n0,1,b\n" * 10)
     result = assess_file(
@@ -175,6 +176,7 @@ def test_a_rolled_back_save_keeps_a_file_that_other_evidence_uses(workbench, mak
     from governance.fairness.spec import AssessmentSpec
 
     scientist = make_user(Role.DATA_SCIENTIST, "sci")
+    make_evidence_model(workbench, "m", by=scientist)
     path = tmp_path / "p.csv"
     path.write_text("label,prediction,g\n" + "1,1,a\n0,0,b\n1,0,a\n0,1,b\n" * 10)
     result = assess_file(path, AssessmentSpec(y_true="label", y_pred="prediction",

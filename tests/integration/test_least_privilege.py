@@ -215,9 +215,11 @@ def _app_session(
         run(("users", "create"), "--username", name, "--role", role, "--password-stdin",
             stdin=factories.PASSWORD + "\n")  # fmt: skip
     run(("users", "list"))
-    run(("fairness", "assess"), str(data), "--y-true", "label", "--y-pred", "prediction",
-        "--sensitive", "race", "--save", "--model", "credit", "--actor", "scientist")  # fmt: skip
     _registry_session(run)
+    # Evidence names a registered model's version: saved once the registry has them.
+    run(("fairness", "assess"), str(data), "--y-true", "label", "--y-pred", "prediction",
+        "--sensitive", "race", "--save", "--model", "scorer", "--version", "1.0.0",
+        "--actor", "scientist")  # fmt: skip
     run(("audit", "keygen"))
     key = dict(line.split("=", 1) for line in done["audit", "keygen"].stdout.splitlines())
     run(("audit", "public-key"), env=key)

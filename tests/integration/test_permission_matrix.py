@@ -37,7 +37,7 @@ from governance.registry import service as registry
 from governance.registry.models import Approval, Deployment, Model, ModelVersion, Validation
 from governance.reports.audit_export import export_events_csv
 from tests.conftest import PASSWORD
-from tests.factories import PASSING, SHA, make_model, make_version
+from tests.factories import PASSING, SHA, make_evidence_model, make_model, make_version
 
 Call = Callable[[Session, Actor, dict[str, Any]], Any]
 
@@ -156,7 +156,10 @@ def world(uow, session, admin, make_user, tmp_path, workbench):
     other.write_text("label,prediction,group\n" + "1,1,a\n0,0,b\n" * 20)
     earlier = assess_file(other, AssessmentSpec(y_true="label", y_pred="prediction",
                                                 sensitive=("group",)))  # fmt: skip
-    # Evidence saved earlier, for the export call (the store holds its file).
+    # Evidence names registered models; one saved earlier, for the export call (the store
+    # holds its file).
+    for name in ("m", "credit-model"):
+        make_evidence_model(workbench, name, by=target)
     assessment = fairness_store.save_assessment(
         uow, actor=actors[Role.DATA_SCIENTIST], result=earlier, source=other, model_name="m"
     )
@@ -260,7 +263,8 @@ def test_no_role_reads_or_marks_anyone_elses_notifications(uow, session, world, 
     actors, ids = world
     others = [n for user, own in ids["notifications"].items() if user != actors[role].user_id
               for n in own]  # fmt: skip
-    listed = {n.id for n in list_for(uow, actor=actors[role])}
+    # The registry's own notices (the world's approvals) are theirs too; the walk's are these.
+    listed = {n.id for n in list_for(uow, actor=actors[role]) if n.kind == "test.walk"}
     assert listed == set(ids["notifications"][actors[role].user_id])
     with pytest.raises(PermissionDenied, match="only your own"):
         mark_read(uow, actor=actors[role], ids=others[:1])
@@ -269,6 +273,8 @@ def test_no_role_reads_or_marks_anyone_elses_notifications(uow, session, world, 
         "permission.denied", actors[role].username, "not the recipient",
     )  # fmt: skip
     unread = session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.read_at.is_(None))
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.read_at.is_(None), Notification.kind == "test.walk")
     )
     assert unread == len(ids["notifications"])

@@ -103,6 +103,8 @@ def _save(assessed: Assessed, upload: Upload, actor: Actor, can_save: bool) -> N
             icon=":material/task_alt:",
         )
         return
+    # Evidence names a model (and version) of the registry; the service refuses others.
+    st.caption("Name a model registered in the model registry and, optionally, its version.")
     with st.form("fair_save_form"):
         left, right = st.columns(2)
         model_name = left.text_input("Model", key="fair_model", max_chars=200)
