@@ -28,8 +28,15 @@ from tests.e2e.helpers import (
 
 pytestmark = pytest.mark.e2e
 
-ADMIN_PAGES = ["Overview", "Fairness", "Audit trail", "Users and roles", "My account"]
-DATA_SCIENTIST_PAGES = ["Overview", "Fairness", "My account"]
+ADMIN_PAGES = [
+    "Overview",
+    "Fairness",
+    "Model registry",
+    "Audit trail",
+    "Users and roles",
+    "My account",
+]
+DATA_SCIENTIST_PAGES = ["Overview", "Fairness", "Model registry", "My account"]
 
 
 def _expect_no_user_administration(page: Page) -> None:

@@ -30,7 +30,14 @@ from tests.e2e.helpers import (
 pytestmark = pytest.mark.e2e
 
 COOKIE = "governance_session"
-ADMIN_PAGES = ["Fairness", "Audit trail", "Users and roles", "My account", "Overview"]
+ADMIN_PAGES = [
+    "Fairness",
+    "Model registry",
+    "Audit trail",
+    "Users and roles",
+    "My account",
+    "Overview",
+]
 
 
 def _session_cookie(page: Page) -> dict | None:
