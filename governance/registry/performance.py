@@ -30,6 +30,7 @@ from governance.actor import Actor
 from governance.audit.events import AuditAction, Event, Resource
 from governance.auth.roles import Action
 from governance.errors import ValidationError
+from governance.fairness.caps import FileCaps
 from governance.fairness.inputs import Source, explain_duckdb_error
 from governance.kernel import UnitOfWork, authorize
 from governance.notifications import close_condition, notify_on_opening
@@ -60,6 +61,39 @@ class Recorded:
     degraded: tuple[str, ...]  # baseline metrics whose latest day now breaks the threshold
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedPoints:
+    """A file's points after every check, ready to append (plain data: it crosses processes)."""
+
+    name: str  # the file's name as the person gave it, for messages and the audit event
+    sha256: str
+    frame: pd.DataFrame  # metric, value, observed (UTC text), version, details
+
+
+def read_points(
+    path: Path, *, display_name: str | None = None, now: datetime, caps: FileCaps | None = None
+) -> CheckedPoints:
+    """Read and check the points of a CSV, Parquet or Excel file; nothing is written.
+
+    Pure reading, so the page runs it in a bounded worker process (an upload's DuckDB scan
+    never runs in the server) and hands the result to :func:`append_points`.
+    """
+    name = display_name or Path(path).name
+    with Source(Path(path), display_name=name, caps=caps) as source:
+        frame = _checked(source.con, source.relation, source.params, name, now)
+    return CheckedPoints(name, _sha256(Path(path)), frame)
+
+
+def append_points(
+    uow: UnitOfWork, *, actor: Actor, model: str, points: CheckedPoints
+) -> Recorded:
+    """Append points that :func:`read_points` checked."""
+    authorize(uow, actor, Action.REGISTRY_VALIDATE, Resource.MODEL)
+    record = model_by_name(uow, model)
+    source = {"file": points.name[:200], "sha256": points.sha256}
+    return _append(uow, actor, record, points.frame, source)
+
+
 def import_points(
     uow: UnitOfWork,
     *,
@@ -71,12 +105,9 @@ def import_points(
     """Append the points in a CSV, Parquet or Excel file (columns ``metric``, ``value``,
     ``timestamp``; optional ``version`` and ``details`` as JSON text)."""
     authorize(uow, actor, Action.REGISTRY_VALIDATE, Resource.MODEL)
-    record = model_by_name(uow, model)
-    name = display_name or Path(path).name
-    with Source(Path(path), display_name=name) as source:
-        frame = _checked(source.con, source.relation, source.params, name, uow.now())
-    digest = _sha256(Path(path))
-    return _append(uow, actor, record, frame, {"file": name[:200], "sha256": digest})
+    model_by_name(uow, model)  # an unknown model is refused before the file is read
+    points = read_points(path, display_name=display_name, now=uow.now())
+    return append_points(uow, actor=actor, model=model, points=points)
 
 
 def record_points(

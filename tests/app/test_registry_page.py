@@ -343,7 +343,42 @@ def test_the_performance_tab_charts_a_baseline_metric(workbench, dana):
     expected = "The latest day's mean, 0.8, is below the baseline (accuracy >= 0.85)."
     assert expected in shown(captions)
     at.selectbox(key="reg_perf_metric").select("latency_ms").run()
-    assert any("No points for this metric in the last 30 days" in i.value for i in at.info)
+    start = (now - timedelta(days=29)).strftime("%d %b %Y")
+    assert any(f"No points for this metric from {start} to" in i.value for i in at.info)
+
+
+def test_a_custom_window_charts_the_chosen_days_only(workbench, dana):
+    from datetime import UTC, datetime, timedelta
+
+    from governance.registry import performance
+
+    _model(workbench, dana, name="scorer")
+    now = datetime.now(UTC)
+    points = [{"metric": "accuracy", "value": 0.9,
+               "timestamp": (now - timedelta(days=d)).isoformat()} for d in range(60)]  # fmt: skip
+    workbench.run(performance.record_points, actor=dana.actor(), model="scorer", points=points)
+
+    at = _page("dana", "scorer")
+    at.button_group(key="reg_perf_win").set_value("Custom").run()
+    first, last = (now - timedelta(days=49)).date(), (now - timedelta(days=40)).date()
+    at.date_input(key="reg_perf_range").set_value((first, last)).run()
+    import json
+
+    [chart] = at.get("plotly_chart")
+    days = json.loads(chart.proto.spec)["data"][0]["x"]
+    assert len(days) == 10 and days[0].startswith(str(first)) and days[-1].startswith(str(last))
+
+
+def test_the_import_form_is_offered_only_to_who_may_import(workbench, dana, make_user):
+    _model(workbench, dana, name="scorer")
+    make_user(Role.EXECUTIVE, "erin")
+    at = _page("dana", "scorer")
+    assert "Import performance points" in [e.label for e in at.expander]
+    [button] = [b for b in at.button if b.label == "Import points"]
+    assert button.disabled  # no file yet
+    at = _page("erin", "scorer")
+    assert "Import performance points" not in [e.label for e in at.expander]
+    assert "Import points" not in _labels(at)
 
 
 def test_the_model_card_tab_shows_the_card_and_offers_three_formats(workbench, dana):

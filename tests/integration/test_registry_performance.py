@@ -202,3 +202,56 @@ def test_times_with_an_offset_are_stored_in_utc(workbench, scientist, model, tmp
         times = sorted(uow.session.scalars(select(PerformancePoint.observed_at)))
     assert times == [datetime(2026, 6, 1, 8, tzinfo=UTC), datetime(2026, 6, 1, 9, tzinfo=UTC)]
     assert date(2026, 6, 1) == times[0].date()
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """The page's path: the file is read and checked in a reading worker, appended here."""
+    from governance.analytics.isolated import IsolatedReader, ReadLimits
+
+    pool = IsolatedReader(ReadLimits(seconds=20, memory_mb=2048),
+                          preload=("governance.registry.performance",))  # fmt: skip
+    yield pool
+    pool.close()
+
+
+def test_points_checked_in_a_worker_append_as_an_import_does(
+    workbench, scientist, model, tmp_path, worker
+):
+    from governance.fairness.caps import FileCaps
+
+    path = points_file(tmp_path, series(5) + series(5, "latency_ms", 400, 1))
+    checked = worker.run("p.csv", performance.read_points, path, display_name="week.csv",
+                         now=datetime.now(UTC), caps=FileCaps(max_columns=20))  # fmt: skip
+    assert len(checked.frame) == 10 and checked.name == "week.csv"
+    assert stored(workbench) == 0  # reading writes nothing
+    done = workbench.run(
+        performance.append_points, actor=scientist.actor(), model=model.name, points=checked
+    )
+    assert done.rows == 10 and done.degraded == ("latency_ms",)
+    with workbench.unit() as uow:
+        event = uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "registry.performance_recorded")
+        ).one()
+        assert event.details["file"] == "week.csv"
+        assert event.details["sha256"] == checked.sha256 == performance._sha256(path)
+
+
+def test_a_bad_file_read_in_a_worker_is_refused_with_its_row(workbench, tmp_path, worker):
+    rows = [*series(3), {"metric": "accuracy", "value": "high", "timestamp": NOW.isoformat()}]
+    path = points_file(tmp_path, rows)
+    with pytest.raises(ValidationError, match=r"data row 4: value 'high' is not a number"):
+        worker.run("p.csv", performance.read_points, path, display_name="p.csv",
+                   now=datetime.now(UTC))  # fmt: skip
+    assert stored(workbench) == 0
+
+
+def test_appending_checked_points_needs_the_right_to_import(
+    workbench, scientist, model, tmp_path, make_user
+):
+    checked = performance.read_points(points_file(tmp_path, series(2)), now=datetime.now(UTC))
+    executive = make_user(Role.EXECUTIVE, "erin")
+    with pytest.raises(PermissionDenied):
+        workbench.run(performance.append_points, actor=executive.actor(), model=model.name,
+                      points=checked)  # fmt: skip
+    assert stored(workbench) == 0

@@ -70,7 +70,10 @@ OURS: dict[str, dict[str, str]] = {
         "label": "a format's name",
         "card_markdown(card, level=3)": "governance.reports escapes every value in it",
     },
-    "ui/registry/performance.py": {"days": "a number", "verdict": "'meets' or 'is below'"},
+    "ui/registry/performance.py": {
+        "verdict": "'meets' or 'is below'", "where": "one of our two sentences",
+        "max_mb": "a number (a setting)", "text": "built of counts and markdown_text",
+    },
     "ui/feedback.py": {"message": "flash's callers escape (checked here as flash contexts)"},
     "ui/downloads.py": {
         "missing": "why chart images cannot be made (our sentence)",
