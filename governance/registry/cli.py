@@ -84,8 +84,18 @@ def add_registry_commands(groups: Any) -> None:
 
     validate = commands.add_parser("validate", help="record a validation against the baseline")
     _common(validate, fmt=True)
-    validate.add_argument(
-        "--observed", action="append", default=[], metavar="METRIC=VALUE", required=True
+    measured = validate.add_mutually_exclusive_group(required=True)
+    measured.add_argument(
+        "--observed",
+        action="append",
+        metavar="METRIC=VALUE",
+        help="a value measured elsewhere, one per baseline metric",
+    )
+    measured.add_argument(
+        "--window-days",
+        type=int,
+        metavar="DAYS",
+        help="judge the performance points recorded over the last DAYS days",
     )
     validate.add_argument("--evidence", action="append", default=[], metavar="METRIC=TEXT")
     _reasoned(validate)
@@ -283,7 +293,8 @@ def _validate(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None:
         uow,
         actor=actor,
         version_id=_version_id(uow, actor, args),
-        observed=_pairs("--observed", args.observed),
+        observed=None if args.observed is None else _pairs("--observed", args.observed),
+        window_days=args.window_days,
         evidence=_pairs("--evidence", args.evidence),
         reason=args.reason,
         expected_version=args.row_version,
@@ -296,7 +307,9 @@ def _transition(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None
 
     target = parse_status(args.to)
     if target is Status.VALIDATED:
-        raise ValidationError("--to validated: use `registry validate` with the observed values.")
+        raise ValidationError(
+            "--to validated: use `registry validate` with --window-days or --observed."
+        )
     if target is Status.DEPLOYED:
         if not args.environment:
             raise ValidationError("--to deployed needs --environment.")

@@ -1,8 +1,9 @@
 """A validation report: each requirement's threshold, observed value, evidence and verdict.
 
-Today the observed values come with the call (a pipeline measured them); a later change
-computes them from recorded performance points and fairness assessments. Either way a
-requirement is this row, so the stored reports keep one shape.
+The observed values come with the call (a pipeline measured them elsewhere) or from the
+recorded performance points (:mod:`governance.registry.measured`); fairness comes from the
+version's latest linked assessment. Either way a requirement is this row, so the stored
+reports keep one shape.
 """
 
 from __future__ import annotations
@@ -31,17 +32,21 @@ class Requirement:
         return asdict(self)
 
 
+def refuse_empty_baseline(baseline: tuple[Target, ...]) -> None:
+    if not baseline:
+        raise ValidationError(
+            "Performance baseline: the model has none, so there is nothing to validate "
+            "against. Register a baseline (for example accuracy >= 0.85) first."
+        )
+
+
 def judge(
     baseline: tuple[Target, ...],
     observed: Mapping[str, object],
     evidence: Mapping[str, str | None] | None = None,
 ) -> list[Requirement]:
     """One requirement per baseline metric; every metric needs an observed value."""
-    if not baseline:
-        raise ValidationError(
-            "Performance baseline: the model has none, so there is nothing to validate "
-            "against. Register a baseline (for example accuracy >= 0.85) first."
-        )
+    refuse_empty_baseline(baseline)
     known = {t.metric for t in baseline}
     unknown = sorted(str(k) for k in observed if k not in known)
     if unknown:

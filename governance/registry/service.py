@@ -30,6 +30,7 @@ from governance.registry.fields import (
     parse_sha256,
 )
 from governance.registry.lifecycle import Status, check_transition
+from governance.registry.measured import check_window, measured_requirements
 from governance.registry.models import Model, ModelVersion, Validation, VersionTransition
 from governance.registry.records import (
     VersionInfo,
@@ -291,18 +292,26 @@ def validate_version(
     *,
     actor: Actor,
     version_id: int,
-    observed: Mapping[str, object],
     reason: str,
+    observed: Mapping[str, object] | None = None,
+    window_days: int | None = None,
     evidence: Mapping[str, str | None] | None = None,
     expected_version: int | None = None,
 ) -> ValidationInfo:
-    """Record a validation report: each baseline metric against its observed value.
+    """Record a validation report: each baseline metric against its observed value, given
+    (``observed``, measured elsewhere) or taken from the performance points recorded over the
+    last ``window_days`` days; then the latest linked fairness assessment.
 
     A passing report moves a draft to validated; on a version further along it refreshes the
     evidence a deployment needs (see :data:`VALIDATION_MAX_AGE`). A failing report is kept
     too, and changes no status.
     """
     authorize(uow, actor, Action.REGISTRY_VALIDATE, Resource.MODEL_VERSION, version_id)
+    if (observed is None) == (window_days is None):
+        raise ValidationError(
+            "Validation: give either the observed values or a window of recorded "
+            "performance (days), not both."
+        )
     notes = reason_text(reason)
     cleaned = {
         k: clean_text(v, field=f"Evidence of {k}", limit=1000, required=False)
@@ -312,7 +321,12 @@ def validate_version(
     status = Status(version.status)
     if status not in _REVALIDATE:
         check_transition(status, Status.VALIDATED)  # refuses, naming what may follow instead
-    report = judge(parse_baseline(model.performance_baseline), observed, cleaned)
+    targets = parse_baseline(model.performance_baseline)
+    if observed is not None:
+        report = judge(targets, observed, cleaned)
+    else:
+        report = measured_requirements(uow, model_id=model.id, version_id=version.id,
+                                       targets=targets, days=check_window(window_days))  # fmt: skip
     report += _fairness_report(uow, version.id)
     passed = all(r.passed for r in report)
     row = Validation(

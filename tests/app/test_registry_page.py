@@ -179,6 +179,31 @@ def test_add_a_version_then_validate_then_submit(store, workbench, dana):
     assert v.status == "pending_approval"
 
 
+def test_validate_a_version_on_its_recorded_performance(workbench, dana):
+    from datetime import UTC, datetime, timedelta
+
+    from governance.registry import performance
+
+    _model(workbench, dana, name="scorer")
+    v = _version(workbench, "scorer", dana, version="1.0.0")
+    stamp = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    points = [{"metric": "accuracy", "value": 0.9, "timestamp": stamp},
+              {"metric": "latency_ms", "value": 140.0, "timestamp": stamp}]  # fmt: skip
+    workbench.run(performance.record_points, actor=dana.actor(), model="scorer", points=points)
+
+    at = _page("dana", model="scorer")
+    _field(at, "selectbox", f"reg_val_days_{v.id}").select(7)
+    _field(at, "text_area", f"reg_val_why_{v.id}").input("weekly check")
+    ok(_button(at, "Validate on recorded performance").click().run())
+    assert messages(at, "success") == ["Validation of 1.0.0 recorded: it passed."]
+    [report] = workbench.run(registry.list_validations, actor=dana.actor(), version_id=v.id)
+    evidence = {r["name"]: r["evidence"] for r in report.requirements}
+    assert evidence["latency_ms"].startswith("95th percentile of 1 point (")
+    assert "7 days" in evidence["accuracy"]
+    shown = [df.value for df in at.dataframe if "Evidence" in df.value.columns]
+    assert shown and list(shown[0]["Evidence"]) == [evidence["accuracy"], evidence["latency_ms"]]
+
+
 def test_a_reviewer_approves(workbench, dana, carla):
     _model(workbench, dana, name="scorer")
     v = _version(workbench, "scorer", dana, version="1.0.0", to="pending_approval")

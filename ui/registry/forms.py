@@ -106,11 +106,51 @@ def add_version_form(user: UserInfo, dossier: ModelDossier) -> None:
 
 
 def validation_form(user: UserInfo, dossier: ModelDossier, version: VersionDossier) -> None:
-    """Observed values, one per baseline metric; the service judges them."""
-    baseline = dossier.model.performance_baseline
-    if not baseline:
+    """Judge the baseline on the recorded performance, or on values measured elsewhere."""
+    if not dossier.model.performance_baseline:
         st.caption("The model has no performance baseline, so there is nothing to validate.")
         return
+    _recorded_form(user, version)
+    with st.expander("Or record values measured elsewhere", icon=":material/edit_note:"):
+        _observed_form(user, dossier, version)
+
+
+_WINDOWS = {7: "the last 7 days", 30: "the last 30 days", 90: "the last 90 days"}
+
+
+def _recorded_form(user: UserInfo, version: VersionDossier) -> None:
+    shown = version.info.version
+    with st.form(key(f"reg_measured_form_{version.info.id}")):
+        st.markdown(f"**Validate {markdown_text(shown)} on its recorded performance**")
+        st.caption(
+            "A floor (accuracy >= 0.85) is judged on the window's mean, a ceiling "
+            "(latency_ms <= 300) on its 95th percentile; the version's own points count where "
+            "any name it, the model's otherwise. The latest fairness assessment of this version "
+            "is judged too."
+        )
+        days = st.selectbox(
+            "Window", list(_WINDOWS), index=1, format_func=_WINDOWS.get,
+            key=key(f"reg_val_days_{version.info.id}"),
+        )  # fmt: skip
+        reason = reason_field(f"reg_val_why_{version.info.id}", "Notes (why now, what changed)")
+        go = st.form_submit_button("Validate on recorded performance", type="primary")
+    if go:
+        submit(
+            validate_version,
+            lambda r: (
+                f"Validation of {markdown_text(shown)} recorded: it "
+                f"{'passed' if r.passed else 'failed'}."
+            ),
+            actor=user.actor(),
+            version_id=version.info.id,
+            window_days=days,
+            reason=reason,
+        )
+
+
+def _observed_form(user: UserInfo, dossier: ModelDossier, version: VersionDossier) -> None:
+    """Observed values, one per baseline metric; the service judges them."""
+    baseline = dossier.model.performance_baseline
     shown = version.info.version
     with st.form(key(f"reg_validate_form_{version.info.id}")):
         st.markdown(f"**Record a validation of {markdown_text(shown)}**")
@@ -125,7 +165,7 @@ def validation_form(user: UserInfo, dossier: ModelDossier, version: VersionDossi
                 format="%.4f",
             )
         reason = reason_field(f"reg_val_reason_{version.info.id}", "Notes (data set, method)")
-        go = st.form_submit_button("Record validation", type="primary")
+        go = st.form_submit_button("Record validation")
     if go:
         submit(
             validate_version,
