@@ -13,6 +13,10 @@ def flash(message: str, kind: str = "success") -> None:
 
 
 def show_flashes() -> None:
+    # Always one container, empty or not: the elements after it keep their place in the page
+    # from run to run, so an expander someone opened stays open when a message goes away.
+    box = st.container()
     for kind, message in st.session_state.pop(_FLASH, []):
-        show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+        show = {"success": box.success, "info": box.info, "warning": box.warning,
+                "error": box.error}  # fmt: skip
         show[kind](message)

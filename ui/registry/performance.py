@@ -34,7 +34,7 @@ def performance_tab(user: UserInfo, model: str, baseline: dict) -> None:
     if not targets:
         st.info("This model has no performance baseline, so there is no metric to follow.")
         return
-    c1, c2 = st.columns([2, 1])
+    c1, c2 = st.columns([1, 1])  # the window's four choices need half the width
     metric = c1.selectbox("Metric", list(targets), key="reg_perf_metric", format_func=label_text)
     choice = c2.segmented_control(
         "Window", [*WINDOWS, CUSTOM], default="30 days", key="reg_perf_win"
