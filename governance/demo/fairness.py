@@ -37,7 +37,8 @@ SPEC = AssessmentSpec(
     y_true="repaid",
     y_pred="approved",
     score="score",
-    sensitive=("sex", "age_group"),
+    # age_group first: the registry reads an assessment's headline ratio from its first grouping.
+    sensitive=("age_group", "sex"),
 )
 
 

@@ -79,7 +79,7 @@ def existing_records(uow: UnitOfWork) -> dict[str, int]:
 
 
 def listed(found: dict[str, int]) -> str:
-    return ", ".join(f"{n:,} {what}" for what, n in found.items())
+    return ", ".join(f"{what}: {n:,}" for what, n in found.items())
 
 
 def refusal(found: dict[str, int]) -> ValidationError:
