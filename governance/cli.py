@@ -1,5 +1,5 @@
 """Command line: database upkeep, accounts, the audit trail, the model registry, doctor,
-backups and restores.
+backups and restores, the demo workspace.
 
 ``db upgrade`` and ``db grant`` are the migration role's (the owner of the schema); every other
 command runs as the app's role too, which with ``GOVERNANCE_MIGRATE_ON_START=false`` only
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_audit_commands(groups)
 
+    from governance.demo.cli import add_demo_commands
     from governance.fairness.cli import add_fairness_commands
     from governance.maintenance.cli import add_maintenance_commands
     from governance.registry.cli import add_registry_commands
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     add_fairness_commands(groups)
     add_registry_commands(groups)
     add_maintenance_commands(groups)
+    add_demo_commands(groups)
     return parser
 
 
@@ -203,6 +205,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from governance.registry.cli import run_registry
 
         return run_registry(args, open_workbench)
+    if args.group == "demo":
+        from governance.demo.cli import run_demo
+
+        return run_demo(args, open_workbench)
     from governance.maintenance.cli import COMMANDS, run_maintenance
 
     if args.group in COMMANDS:

@@ -230,6 +230,10 @@ def _app_session(
     run(("doctor",))
     run(("backup",), "--out", str(folder / "backup.tar"))
     run(("audit", "verify"), "--checkpoint", str(folder / "cp.json"), env=key)
+    # This database has records, so the demo only checks that and loads nothing (exit 0);
+    # the whole load as the app role is test_the_app_role_loads_the_demo.
+    run(("demo", "load"), "--if-empty")
+    assert "not loaded again" in done["demo", "load"].stderr
     return done
 
 
@@ -292,6 +296,16 @@ def test_the_app_role_runs_every_cli_command_an_app_runs(granted: Roles, tmp_pat
             assert set(owners) == {granted.owner}
     finally:
         owner.dispose()
+
+
+@pytest.mark.postgres
+def test_the_app_role_loads_the_demo(granted: Roles, tmp_path: Path):
+    """Every write the demo makes (accounts, registry, points by COPY, evidence, notices) is
+    within the app role's grants."""
+    url = granted.url(granted.app)
+    loaded = ok(run_cli(url, tmp_path, "demo", "load"))
+    assert "7 models, 13 versions" in loaded.stdout
+    assert "intact" in ok(run_cli(url, tmp_path, "audit", "verify")).stdout
 
 
 # Each an attack on the trail (or on the evidence around it) by someone holding the app's
