@@ -37,7 +37,7 @@ SPEC = AssessmentSpec(
     y_true="repaid",
     y_pred="approved",
     score="score",
-    # age_group first: the registry reads an assessment's headline ratio from its first grouping.
+    # age_group first: the fairness history's headline numbers are the first grouping's.
     sensitive=("age_group", "sex"),
 )
 

@@ -24,6 +24,7 @@ from governance.registry.fields import baseline_of
 from governance.registry.history import TransitionInfo, version_history
 from governance.registry.models import PerformancePoint
 from governance.registry.records import VersionInfo
+from governance.registry.requirements import lowest_ratio
 from governance.registry.service import (
     ModelInfo,
     ValidationInfo,
@@ -123,7 +124,7 @@ def _fairness(uow: UnitOfWork, model: ModelInfo, version: VersionInfo) -> tuple[
             r.created_at,
             r.created_by,
             r.verdict,
-            r.min_disparate_impact,
+            lowest_ratio(r.results)[0],  # over every grouping, as validation judges it
             r.demographic_parity_difference,
             r.file_name,
         )

@@ -73,21 +73,47 @@ def judge(
     return report
 
 
+def lowest_ratio(results: Mapping[str, Any]) -> tuple[float | None, str | None]:
+    """The lowest disparate impact ratio over every grouping of a stored assessment (groups
+    with enough data only), and where it is ("age_group = under 30").
+
+    Over every grouping, not only the first: bias along the second sensitive attribute is
+    adverse impact as much as along the first.
+    """
+    lowest: tuple[float | None, str | None] = (None, None)
+    for grouping in results.get("results", []):
+        for group in grouping.get("groups", []):
+            ratio = group.get("disparate_impact")
+            if ratio is None or not group.get("sufficient_data"):
+                continue
+            if lowest[0] is None or ratio < lowest[0]:
+                lowest = (float(ratio), _group_name(group.get("group")))
+    return lowest
+
+
+def _group_name(group: object) -> str:
+    """``{"age": "<30", "sex": "F"}`` as ``age = <30, sex = F``."""
+    if isinstance(group, Mapping):
+        return ", ".join(f"{k} = {v}" for k, v in group.items())
+    return str(group)
+
+
 def fairness_requirements(
-    assessment_id: int, verdict: str, min_disparate_impact: float | None
+    assessment_id: int, verdict: str, results: Mapping[str, Any]
 ) -> list[Requirement]:
     """What the version's latest linked fairness assessment says: its verdict is pass, and
-    its lowest disparate impact ratio meets the four-fifths rule. The assessment is the
-    evidence of both."""
+    its lowest disparate impact ratio (over every grouping) meets the four-fifths rule. The
+    assessment is the evidence of both."""
     evidence = f"fairness assessment #{assessment_id}"
-    ratio_met = min_disparate_impact is not None and min_disparate_impact >= MIN_DISPARATE_IMPACT
+    ratio, where = lowest_ratio(results)
+    ratio_met = ratio is not None and ratio >= MIN_DISPARATE_IMPACT
     return [
         Requirement("fairness verdict", "verdict = pass", None, evidence, verdict == "pass"),
         Requirement(
             "disparate impact ratio",
             f"disparate impact ratio >= {MIN_DISPARATE_IMPACT}",
-            min_disparate_impact,
-            evidence,
+            ratio,
+            f"{evidence}, lowest at {where}" if where else evidence,
             ratio_met,
         ),
     ]

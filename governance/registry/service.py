@@ -370,7 +370,7 @@ def _fairness_report(uow: UnitOfWork, version_id: int) -> list[Requirement]:
     latest = uow.session.scalars(stmt).first()
     if latest is None:
         return []
-    return fairness_requirements(latest.id, latest.verdict, latest.min_disparate_impact)
+    return fairness_requirements(latest.id, latest.verdict, latest.results)
 
 
 def _validation_info(row: Validation) -> ValidationInfo:

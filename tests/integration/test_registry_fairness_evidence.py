@@ -49,7 +49,10 @@ def test_the_latest_linked_assessment_decides_the_fairness_requirements(
         "disparate impact ratio",
     }
     assert fairness_rows["disparate impact ratio"]["observed"] == 0.5
-    assert all(r["evidence"] == f"fairness assessment #{first}" for r in fairness_rows.values())
+    assert fairness_rows["fairness verdict"]["evidence"] == f"fairness assessment #{first}"
+    assert fairness_rows["disparate impact ratio"]["evidence"] == (
+        f"fairness assessment #{first}, lowest at group = b"
+    )
     assert all(not r["passed"] for r in fairness_rows.values())
     assert [r["passed"] for r in failed.requirements[:2]] == [True, True]  # the baseline
     again = registry.get_version
@@ -60,7 +63,9 @@ def test_the_latest_linked_assessment_decides_the_fairness_requirements(
     second = _save(workbench, sci, fair, model.name, "1.0.0")
     passed = _validate(workbench, sci, v.id)
     assert passed.passed
-    assert {r["evidence"] for r in passed.requirements[2:]} == {f"fairness assessment #{second}"}
+    assert {r["evidence"].split(",")[0] for r in passed.requirements[2:]} == {
+        f"fairness assessment #{second}"
+    }
     assert workbench.run(again, actor=sci.actor(), model=model.name, version="1.0.0").status == (
         "validated"
     )
@@ -78,3 +83,27 @@ def test_a_version_no_assessment_names_is_judged_by_its_baseline(workbench, make
         "accuracy",
         "latency_ms",
     ]
+
+
+def test_the_lowest_ratio_of_any_grouping_decides_not_only_the_first(
+    workbench, make_user, tmp_path
+):
+    sci = make_user(Role.DATA_SCIENTIST, "sci")
+    model = make_model(workbench, by=sci)
+    v = make_version(workbench, model.name, maker=sci, version="1.0.0")
+    path = tmp_path / "two.csv"
+    # By group both select half (ratio 1.0); by region north selects all, south a third.
+    rows = ["1,1,a,north", "0,1,b,north", "1,1,a,south", "0,0,b,south", "0,0,a,south",
+            "1,0,b,north", "1,0,a,south", "0,1,b,north"]  # fmt: skip
+    path.write_text("label,prediction,group,region\n" + "\n".join(rows * 50) + "\n")
+    spec = AssessmentSpec(y_true="label", y_pred="prediction", sensitive=("group", "region"))
+    result = assess_file(path, spec)
+    by_region = next(r for r in result.results if r.sensitive_features == ["region"])
+    expected = min(g.disparate_impact for g in by_region.groups if g.sufficient)
+    workbench.run(fairness.save_assessment, actor=sci.actor(), result=result, source=path,
+                  model_name=model.name, model_version="1.0.0")  # fmt: skip
+    report = _validate(workbench, sci, v.id)
+    [ratio] = [r for r in report.requirements if r["name"] == "disparate impact ratio"]
+    assert ratio["observed"] == expected and expected < 0.8
+    assert ratio["evidence"].endswith("lowest at region = south")
+    assert not ratio["passed"]
