@@ -6,7 +6,7 @@ from governance.auth.roles import Action, is_allowed
 from governance.fairness import policy_in_force
 from ui.auth import current_user
 from ui.fairness.assess import assess_tab
-from ui.fairness.history import history_tab
+from ui.fairness.history import history_tab, linked_assessment
 from ui.fairness.policy import policy_tab
 from ui.feedback import show_flashes
 from ui.work import run
@@ -24,9 +24,13 @@ show_flashes()
 current = run(policy_in_force, actor=actor)
 if current is None:
     st.stop()
-# A key keeps the open tab across reruns (saving, opening a saved assessment, a policy change).
+# A key keeps the open tab across reruns (saving, opening a saved assessment, a policy change);
+# a link to a saved assessment opens the History tab with it.
+linked = linked_assessment()
 tab_assess, tab_history, tab_policy = st.tabs(
-    ["Assess a file", "History", "Policy"], key="fair_tabs"
+    ["Assess a file", "History", "Policy"],
+    key="fair_tabs",
+    default="History" if linked is not None else None,
 )
 with tab_assess:
     assess_tab(actor, current.policy, can_save=is_allowed(user.role, Action.FAIRNESS_SAVE))

@@ -8,6 +8,7 @@ from ui.auth import current_user
 from ui.feedback import show_flashes
 from ui.registry import detail, forms, lifecycle
 from ui.registry.card import card_tab
+from ui.registry.fairness import fairness_tab
 from ui.registry.labels import status_label
 from ui.registry.listing import empty_registry, model_list
 from ui.registry.performance import performance_tab
@@ -68,6 +69,7 @@ tabs = st.tabs(
         "Validation",
         "Deployments",
         "Performance",
+        "Fairness",
         "Model card",
     ],
     key="reg_tabs",
@@ -103,6 +105,8 @@ with tabs[4]:
 with tabs[5]:
     performance_tab(user, dossier.model.name, dossier.model.performance_baseline)
 with tabs[6]:
+    fairness_tab(user, dossier.model.name, version.info.version if version else None)
+with tabs[7]:
     if version is None:
         st.caption("Add a version: the card describes one version of the model.")
     else:

@@ -56,6 +56,8 @@ _EXPORTS: dict[str, str] = {
     "VersionDossier": "catalog",
     "registry_summary": "catalog",
     "model_dossier": "catalog",
+    "FairnessEvidence": "evidence",
+    "model_fairness": "evidence",
 }
 
 __all__ = sorted(_EXPORTS)

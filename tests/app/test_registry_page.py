@@ -140,7 +140,7 @@ def test_a_link_opens_the_detail_with_its_tabs(workbench, dana):
     assert [h.value for h in at.header] == ["scorer"]
     assert [t.label for t in at.tabs] == [
         "Overview", "Versions and lifecycle", "Approvals", "Validation", "Deployments",
-        "Performance", "Model card",
+        "Performance", "Fairness", "Model card",
     ]  # fmt: skip
     text = "\n".join(m.value for m in at.markdown)
     assert "History of 1\\.0\\.0" in text
@@ -415,3 +415,125 @@ def test_the_model_card_tab_shows_the_card_and_offers_three_formats(workbench, d
     assert cards == [cards[0]] and "scorer \\*\\*zbold\\*\\* 1\\.0\\.0" in cards[0]
     labels = {b.label for b in at.get("download_button")}
     assert {"Markdown", "HTML", "PDF"} <= labels
+
+
+def test_the_overview_counts_the_registry_and_lists_what_waits(workbench, dana, carla, make_user):
+    from datetime import UTC, datetime
+
+    from governance.registry import performance
+    from tests.app.support import OVERVIEW
+
+    make_user(Role.EXECUTIVE, "erin")
+    at = open_page(signed_in("erin"), OVERVIEW)
+    assert any("No model is registered yet" in i.value for i in at.info)
+
+    _model(workbench, dana, name="scorer")
+    _model(workbench, dana, name="ranker")
+    _version(workbench, "scorer", dana, to="deployed", checkers=(carla,), version="1.0.0")
+    _version(workbench, "ranker", dana, to="pending_approval", version="0.9.0")
+    low = [{"metric": "accuracy", "value": 0.5, "timestamp": datetime.now(UTC).isoformat()}]
+    workbench.run(performance.record_points, actor=dana.actor(), model="scorer", points=low)
+
+    at = open_page(signed_in("erin"), OVERVIEW)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Models registered"] == "2"
+    assert metrics["Models deployed"] == "1"
+    assert metrics["Versions pending approval"] == "1"
+    assert metrics["Metrics below baseline"] == "1"
+    [table] = [df.value for df in at.dataframe if "Waiting on" in df.value.columns]
+    assert sorted(zip(table["Model"], table["Waiting on"], strict=True)) == [
+        ("ranker", "approval of 0.9.0"), ("scorer", "accuracy below its baseline"),
+    ]  # fmt: skip
+
+
+def _points_csv(rows: list[str]) -> bytes:
+    return ("metric,value,timestamp\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_import_points_from_the_page_then_a_fresh_uploader(workbench, dana):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from governance.registry.models import PerformancePoint
+
+    _model(workbench, dana, name="scorer")
+    at = _page("dana", "scorer")
+    stamp = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    data = _points_csv(
+        [f"accuracy,0.91,{stamp}", f"latency_ms,120,{stamp}", f"accuracy,0.9,{stamp}"]
+    )
+    at.file_uploader(key="reg_perf_file_0").set_value(("week.csv", data, "text/csv"))
+    ok(at.run())
+    ok(_button(at, "Import points").click().run())
+    assert messages(at, "success") == ["Imported 3 points: accuracy (2), latency_ms (1)."]
+    with workbench.unit() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(PerformancePoint)) == 3
+    # A new, empty uploader: the same file cannot be imported twice by a second click.
+    assert at.file_uploader(key="reg_perf_file_1").value is None
+    assert next(b for b in at.button if b.label == "Import points").disabled
+
+
+def test_a_bad_points_file_on_the_page_names_its_row_and_stores_nothing(workbench, dana):
+    from sqlalchemy import func, select
+
+    from governance.registry.models import PerformancePoint
+
+    _model(workbench, dana, name="scorer")
+    at = _page("dana", "scorer")
+    data = _points_csv(["accuracy,0.9,2026-01-01T00:00:00Z", "latency_ms,-4,2026-01-01T00:00:00Z"])
+    at.file_uploader(key="reg_perf_file_0").set_value(("bad.csv", data, "text/csv"))
+    ok(at.run())
+    at = _button(at, "Import points").click().run()
+    [error] = messages(at, "error")
+    assert "'bad.csv', data row 2: latency_ms cannot be negative" in error
+    assert "Nothing was imported." in error
+    with workbench.unit() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(PerformancePoint)) == 0
+
+
+def test_the_fairness_tab_lists_the_models_assessments_with_links(workbench, dana, tmp_path):
+    from governance.fairness import assess_file, save_assessment
+    from governance.fairness.spec import AssessmentSpec
+
+    _model(workbench, dana, name="scorer")
+    _version(workbench, "scorer", dana, version="1.0.0")
+    at = _page("dana", "scorer")
+    assert any("No fairness assessment names this model yet" in i.value for i in at.info)
+
+    path = tmp_path / "p.csv"
+    path.write_bytes(factories.prediction_bytes(factories.prediction_frame(600, 3)))
+    result = assess_file(path, AssessmentSpec(y_true="label", y_pred="prediction",
+                                              sensitive=("race",)))  # fmt: skip
+    saved = workbench.run(save_assessment, actor=dana.actor(), result=result, source=path,
+                          model_name="scorer", model_version="1.0.0")  # fmt: skip
+    at = _page("dana", "scorer")
+    [table] = [df.value for df in at.dataframe if "Lowest DI ratio" in df.value.columns]
+    expected = min(g.disparate_impact for r in result.results for g in r.groups
+                   if g.sufficient and g.disparate_impact is not None)  # fmt: skip
+    assert list(table["Open"]) == [f"/fairness?assessment={saved}"]
+    assert table["Lowest DI ratio"].iloc[0] == pytest.approx(expected)
+    assert list(table["Version"]) == ["1.0.0"] and list(table["File"]) == ["p.csv"]
+
+
+def test_a_link_to_an_assessment_opens_it_in_the_fairness_history(workbench, dana, tmp_path):
+    from governance.fairness import assess_file, save_assessment
+    from governance.fairness.spec import AssessmentSpec
+    from tests.app.support import FAIRNESS
+
+    _model(workbench, dana, name="scorer")
+    path = tmp_path / "p.csv"
+    path.write_bytes(factories.prediction_bytes(factories.prediction_frame(600, 3)))
+    result = assess_file(path, AssessmentSpec(y_true="label", y_pred="prediction",
+                                              sensitive=("race",)))  # fmt: skip
+    saved = workbench.run(save_assessment, actor=dana.actor(), result=result, source=path,
+                          model_name="scorer")  # fmt: skip
+    at = signed_in("dana")
+    at.query_params["assessment"] = str(saved)
+    ok(open_page(at, FAIRNESS))
+    assert at.selectbox(key="fair_open").value == saved
+    assert any("saved by dana" in m.value for m in at.markdown)
+    at = signed_in("dana")
+    at.query_params["assessment"] = "999"
+    ok(open_page(at, FAIRNESS))
+    assert "Assessment #999 is not saved here." in messages(at, "warning")

@@ -92,6 +92,9 @@ OURS: dict[str, dict[str, str]] = {
         "value": "the service's result passed to the success callable, not text",
         "label": "our field names, given by the forms",
     },
+    "ui/registry/fairness.py": {
+        "latest['Verdict']": "a verdict's name", "_ratio(latest['Lowest DI ratio'])": "a number",
+    },
     "ui/registry/detail.py": {
         "title": "our section titles", "tier_label(m.risk_tier)": "a tier's name",
         "moved": "status names", "where": "markdown_text of an environment, or nothing",

@@ -86,9 +86,27 @@ def _evidence_downloads(saved: SavedAssessment, actor: Actor) -> None:
     )
 
 
+_LINK = "fair_open_link"  # the last ?assessment= taken over, so a later choice is not undone
+
+
+def linked_assessment() -> int | None:
+    """The assessment a link names (``?assessment=12``, from a model's registry page), chosen
+    in the History tab's picker the first time the link is seen."""
+    link = st.query_params.get("assessment", "")
+    if link and link != st.session_state.get(_LINK):
+        st.session_state[_LINK] = link
+        if link.isdigit():
+            st.session_state["fair_open"] = int(link)
+    return int(link) if link.isdigit() else None
+
+
 def _open_saved(history: pd.DataFrame, actor: Actor, can_export: bool) -> None:
     st.subheader("Open a saved assessment")
     labels = {int(r["id"]): _choice_label(r) for _, r in history.iterrows()}
+    if st.session_state.get("fair_open") not in (None, *labels):
+        missing = int(st.session_state["fair_open"])
+        st.warning(f"Assessment #{missing:d} is not saved here.")
+        st.session_state["fair_open"] = None
     chosen = st.selectbox(
         "Assessment",
         list(labels),
