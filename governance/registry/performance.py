@@ -368,7 +368,7 @@ def daily_series(
     # The days' own sums (kept with every append): one row a day, whatever the points.
     day = PerformanceDay
     stmt = (
-        select(day.day, day.total / day.points, day.minimum, day.maximum, day.points)
+        select(day.day, day.total, day.minimum, day.maximum, day.points)
         .where(
             day.model_id == record.id,
             day.metric == metric,
@@ -378,8 +378,11 @@ def daily_series(
         .order_by(day.day)
     )
     frame = pd.DataFrame(uow.session.execute(stmt).all(),
-                         columns=["day", "mean", "min", "max", "count"])  # fmt: skip
+                         columns=["day", "total", "min", "max", "count"])  # fmt: skip
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    # Divided here, in floats: in SQL, Float / Integer is cast through NUMERIC on PostgreSQL.
+    mean = frame.pop("total").astype(float) / frame["count"].astype(float)
+    frame.insert(1, "mean", mean)
     return frame
 
 
