@@ -21,11 +21,19 @@ def safe_filename(text: str) -> str:
     return (cleaned or "export")[:80]
 
 
-def table_downloads(frame: pd.DataFrame, *, stem: str, key: str) -> None:
+def table_downloads(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], *, stem: str, key: str
+) -> None:
+    """CSV and Excel of ``frame``; given a function, the frame is made only when clicked
+    (a table larger than what the page draws)."""
+
+    def table() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
     c1, c2 = st.columns(2)
     c1.download_button(
         "CSV",
-        data=lambda: frame_to_csv(frame),
+        data=lambda: frame_to_csv(table()),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -34,7 +42,7 @@ def table_downloads(frame: pd.DataFrame, *, stem: str, key: str) -> None:
     )
     c2.download_button(
         "Excel",
-        data=lambda: frame_to_excel(frame),
+        data=lambda: frame_to_excel(table()),
         file_name=f"{stem}.xlsx",
         mime=_EXCEL,
         key=f"{key}_xlsx",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from governance.auth.roles import Action, is_allowed
-from governance.registry import model_dossier, registry_summary
+from governance.registry import model_dossier, model_names, registry_summary
 from ui.auth import current_user
 from ui.feedback import show_flashes
 from ui.registry import detail, forms, lifecycle
@@ -27,12 +27,16 @@ st.caption(
 )
 show_flashes()
 
-models = run(registry_summary, actor=actor)
-if models is None:
+names = run(model_names, actor=actor)
+if names is None:
     st.stop()
-chosen = choose_model([m.name for m in models]) if models else None
+chosen = choose_model(names) if names else None
 
 if chosen is None:
+    # The whole summary only for the list: a detail view reads its own model alone.
+    models = run(registry_summary, actor=actor) if names else []
+    if models is None:
+        st.stop()
     if models:
         model_list(models)
     else:

@@ -115,6 +115,12 @@ APP_GRANTS: tuple[TableGrant, ...] = (
         "measurements of models in use: appended by imports and pipelines, never edited",
     ),
     TableGrant(
+        "performance_days",
+        ("SELECT", "INSERT", "UPDATE"),
+        "each day's count, sum, minimum and maximum of the points, grown in place (an upsert) "
+        "by the append that adds points to the day; never deleted",
+    ),
+    TableGrant(
         "alembic_version",
         ("SELECT",),
         "read to check the schema is at head; only the migration role moves it",

@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "ModelDossier": "catalog",
     "VersionDossier": "catalog",
     "registry_summary": "catalog",
+    "model_names": "catalog",
     "model_dossier": "catalog",
     "FairnessEvidence": "evidence",
     "model_fairness": "evidence",

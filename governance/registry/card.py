@@ -22,7 +22,7 @@ from governance.registry.approvals import ApprovalInfo, list_approvals
 from governance.registry.deployments import DeploymentInfo, list_deployments
 from governance.registry.fields import baseline_of
 from governance.registry.history import TransitionInfo, version_history
-from governance.registry.models import PerformancePoint
+from governance.registry.performance import window_mean
 from governance.registry.records import VersionInfo
 from governance.registry.requirements import lowest_ratio
 from governance.registry.service import (
@@ -95,15 +95,9 @@ def _metrics(uow: UnitOfWork, model: ModelInfo) -> tuple[MetricLine, ...]:
     since = uow.now() - PERFORMANCE_WINDOW
     lines = []
     for target in baseline_of(model.performance_baseline):
-        mean, count = uow.session.execute(
-            select(func.avg(PerformancePoint.value), func.count()).where(
-                PerformancePoint.model_id == model.id,
-                PerformancePoint.metric == target.metric,
-                PerformancePoint.observed_at >= since,
-            )
-        ).one()
-        met = None if mean is None else target.met_by(float(mean))
-        lines.append(MetricLine(target.metric, str(target), mean, int(count), met))
+        mean, count = window_mean(uow, model.id, target.metric, since)
+        met = None if mean is None else target.met_by(mean)
+        lines.append(MetricLine(target.metric, str(target), mean, count, met))
     return tuple(lines)
 
 

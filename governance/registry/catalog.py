@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -49,11 +50,30 @@ class ModelSummary:
     created_at: datetime
 
 
+def model_names(uow: UnitOfWork, *, actor: Actor) -> list[str]:
+    """Every model's name, in the list's order: what the page's model picker offers (a detail
+    view needs the names, not every model's summary)."""
+    authorize(uow, actor, Action.REGISTRY_READ, Resource.MODEL)
+    return list(uow.session.scalars(select(Model.name).order_by(Model.name_key)))
+
+
 def registry_summary(uow: UnitOfWork, *, actor: Actor) -> list[ModelSummary]:
     """Every model by name, with its latest version (semantic order) and where it runs now."""
     authorize(uow, actor, Action.REGISTRY_READ, Resource.MODEL)
-    models = list(uow.session.scalars(select(Model).order_by(Model.name_key)))
-    owners = dict(uow.session.execute(select(User.id, User.username)).all())
+    # Plain rows, not ORM objects: at 10,000 models, building and identity-mapping a Model
+    # each (JSON baselines and all) was most of the list page's time, and it needs six columns.
+    models = uow.session.execute(
+        select(
+            Model.id,
+            Model.name,
+            Model.provider,
+            User.username,
+            Model.risk_tier,
+            Model.created_at,
+        )
+        .join(User, User.id == Model.owner_id)
+        .order_by(Model.name_key)
+    ).all()
     versions: dict[int, list[tuple[str, str]]] = defaultdict(list)
     rows = uow.session.execute(
         select(ModelVersion.model_id, ModelVersion.version, ModelVersion.status)
@@ -67,23 +87,31 @@ def registry_summary(uow: UnitOfWork, *, actor: Actor) -> list[ModelSummary]:
     for model_id, environment in uow.session.execute(current):
         running[model_id].add(environment)
     summaries = []
-    for model in models:
-        own = versions.get(model.id, [])
-        latest = max(own, key=lambda v: parse_semver(v[0])) if own else None
+    for model_id, name, provider, owner, risk_tier, created_at in models:
+        own = versions.get(model_id, [])
+        latest = max(own, key=lambda v: _precedence(v[0])) if own else None
         summaries.append(
             ModelSummary(
-                name=model.name,
-                provider=model.provider,
-                owner=owners.get(model.owner_id, "?"),
-                risk_tier=model.risk_tier,
+                name=name,
+                provider=provider,
+                owner=owner,
+                risk_tier=risk_tier,
                 latest_version=latest[0] if latest else None,
                 latest_status=latest[1] if latest else None,
-                environments=tuple(sorted(running.get(model.id, ()))),
+                environments=tuple(sorted(running.get(model_id, ()))),
                 versions=len(own),
-                created_at=model.created_at,
+                created_at=created_at,
             )
         )
     return summaries
+
+
+@lru_cache(maxsize=8192)
+def _precedence(version: str) -> tuple[object, ...]:
+    # Version strings repeat across models (1.0.0, 1.1.0, ...): parsing each distinct one once,
+    # and comparing plain tuples, keeps a 30,000-version summary from running the grammar and
+    # SemVer's rich comparisons 30,000 times (a third of the list page's time at that size).
+    return parse_semver(version).sort_key()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from governance.actor import Actor
 from governance.audit.events import AuditAction, Event, Resource
@@ -35,7 +37,7 @@ from governance.fairness.inputs import Source, explain_duckdb_error
 from governance.kernel import UnitOfWork, authorize
 from governance.notifications import close_condition, notify_on_opening
 from governance.registry.fields import baseline_of
-from governance.registry.models import Model, ModelVersion, PerformancePoint
+from governance.registry.models import Model, ModelVersion, PerformanceDay, PerformancePoint
 from governance.registry.records import model_by_name
 from governance.registry.semver import parse_semver
 
@@ -67,7 +69,10 @@ class CheckedPoints:
 
     name: str  # the file's name as the person gave it, for messages and the audit event
     sha256: str
-    frame: pd.DataFrame  # metric, value, observed (UTC text), version, details
+    table: pa.Table  # the typed points: row, metric, value, observed_at, version, details
+
+
+_KEPT = "SELECT row, metric, value, observed_at, version, details FROM points ORDER BY row"
 
 
 def read_points(
@@ -80,8 +85,9 @@ def read_points(
     """
     name = display_name or Path(path).name
     with Source(Path(path), display_name=name, caps=caps) as source:
-        frame = _checked(source.con, source.relation, source.params, name, now)
-    return CheckedPoints(name, _sha256(Path(path)), frame)
+        _checked(source.con, source.relation, source.params, name, now)
+        table = source.con.sql(_KEPT).to_arrow_table()
+    return CheckedPoints(name, _sha256(Path(path)), table)
 
 
 def append_points(
@@ -90,8 +96,15 @@ def append_points(
     """Append points that :func:`read_points` checked."""
     authorize(uow, actor, Action.REGISTRY_VALIDATE, Resource.MODEL)
     record = model_by_name(uow, model)
-    source = {"file": points.name[:200], "sha256": points.sha256}
-    return _append(uow, actor, record, points.frame, source)
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET TimeZone = 'UTC'")  # as sandboxed connections read times
+        con.register("checked", points.table)
+        con.execute("CREATE TEMP TABLE points AS SELECT * FROM checked")
+        source = {"file": points.name[:200], "sha256": points.sha256}
+        return _append(uow, actor, record, con, source)
+    finally:
+        con.close()
 
 
 def import_points(
@@ -105,9 +118,13 @@ def import_points(
     """Append the points in a CSV, Parquet or Excel file (columns ``metric``, ``value``,
     ``timestamp``; optional ``version`` and ``details`` as JSON text)."""
     authorize(uow, actor, Action.REGISTRY_VALIDATE, Resource.MODEL)
-    model_by_name(uow, model)  # an unknown model is refused before the file is read
-    points = read_points(path, display_name=display_name, now=uow.now())
-    return append_points(uow, actor=actor, model=model, points=points)
+    record = model_by_name(uow, model)
+    name = display_name or Path(path).name
+    # Checked and appended from one DuckDB connection: a million points never become a frame.
+    with Source(Path(path), display_name=name) as source:
+        _checked(source.con, source.relation, source.params, name, uow.now())
+        digest = _sha256(Path(path))
+        return _append(uow, actor, record, source.con, {"file": name[:200], "sha256": digest})
 
 
 def record_points(
@@ -127,14 +144,15 @@ def record_points(
     try:
         con.execute("SET TimeZone = 'UTC'")  # as sandboxed connections read times
         con.register("given", given)
-        frame = _checked(con, "given", {}, "the points", uow.now())
+        _checked(con, "given", {}, "the points", uow.now())
+        return _append(uow, actor, record, con, {"source": "record_points"})
     finally:
         con.close()
-    return _append(uow, actor, record, frame, {"source": "record_points"})
 
 
-def _checked(con, relation: str, params: dict, name: str, now: datetime) -> pd.DataFrame:
-    """The points as typed columns, or a refusal naming the first bad row of each kind."""
+def _checked(con, relation: str, params: dict, name: str, now: datetime) -> int:
+    """How many points there are, left typed in DuckDB's temporary table ``points``; or a
+    refusal naming the first bad row of each kind."""
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()]  # noqa: S608 (ours)
     _check_columns(columns, name)
     version = "CAST(version AS VARCHAR)" if "version" in columns else "NULL"
@@ -150,20 +168,15 @@ def _checked(con, relation: str, params: dict, name: str, now: datetime) -> pd.D
     try:
         con.execute(f"CREATE TEMP TABLE points AS {typed}", params)
         _refuse_bad_rows(con, name, now)
-        # The time as text in the stored form (UTC, microseconds), made by DuckDB: formatting
-        # a million datetimes in Python took longer than the rest of the import together.
-        frame = con.execute(
-            "SELECT metric, value, strftime(observed_at, '%Y-%m-%d %H:%M:%S.%f') AS observed, "
-            "version, details FROM points ORDER BY row"
-        ).df()
+        [(count,)] = con.execute("SELECT count(*) FROM points").fetchall()
     except duckdb.Error as exc:
         raise ValidationError(explain_duckdb_error(exc, name)) from None
-    if frame.empty:
+    if count == 0:
         raise ValidationError(f"{name!r} holds no performance points.")
-    if len(frame) > MAX_POINTS:
-        raise ValidationError(f"{name!r} has {len(frame):,} points; import at most "
+    if count > MAX_POINTS:
+        raise ValidationError(f"{name!r} has {count:,} points; import at most "
                               f"{MAX_POINTS:,} at a time.")  # fmt: skip
-    return frame
+    return int(count)
 
 
 def _check_columns(columns: list[str], name: str) -> None:
@@ -222,12 +235,18 @@ def _refuse_bad_rows(con, name: str, now: datetime) -> None:
             )
 
 
-def _versions(uow: UnitOfWork, model: Model, frame: pd.DataFrame) -> pd.Series:
-    """Each point's version id (``None`` where the file named none); unknown ones refused."""
-    named = frame["version"].dropna().unique().tolist()
-    if not named:
-        return pd.Series([None] * len(frame), dtype=object)
-    ids: dict[str, int] = {}
+# The time as text in the stored form (UTC, microseconds), made by DuckDB: formatting a
+# million datetimes in Python took longer than the rest of the import together.
+_STORED = "strftime(observed_at, '%Y-%m-%d %H:%M:%S.%f')"
+
+
+def _versions(uow: UnitOfWork, model: Model, con) -> None:
+    """Each named version's id in DuckDB's table ``version_ids``; unknown ones refused."""
+    con.execute("CREATE TEMP TABLE version_ids (label VARCHAR PRIMARY KEY, id BIGINT)")
+    named = [r[0] for r in con.execute(
+        "SELECT DISTINCT version FROM points WHERE version IS NOT NULL ORDER BY version"
+    ).fetchall()]  # fmt: skip
+    ids: list[tuple[str, int]] = []
     for label in named:
         key = str(parse_semver(str(label)))
         found = uow.session.scalar(
@@ -240,32 +259,27 @@ def _versions(uow: UnitOfWork, model: Model, frame: pd.DataFrame) -> pd.Series:
                 f"Version {str(label)[:40]!r} of {model.name!r} is not registered. Register it "
                 "first (python -m governance registry add-version), or leave the column empty."
             )
-        ids[label] = found
-    return frame["version"].map(lambda v: None if v is None or pd.isna(v) else ids[v])
+        ids.append((label, found))
+    if ids:
+        con.executemany("INSERT INTO version_ids VALUES (?, ?)", ids)
 
 
-def _append(
-    uow: UnitOfWork, actor: Actor, model: Model, frame: pd.DataFrame, source: dict[str, Any]
-) -> Recorded:
-    versions = _versions(uow, model, frame)
-    rows = pd.DataFrame(
-        {
-            "model_id": model.id,
-            "version_id": versions.astype(object),
-            "metric": frame["metric"],
-            "value": frame["value"].astype(float),
-            "observed_at": frame["observed"],  # 'YYYY-MM-DD HH:MM:SS.ffffff', UTC
-            "details": frame["details"].astype(object),
-        }
-    )
-    _bulk_insert(uow, rows)
-    metrics = {str(k): int(v) for k, v in rows["metric"].value_counts().sort_index().items()}
-    first, last = (_utc(rows["observed_at"].min()), _utc(rows["observed_at"].max()))
+def _append(uow: UnitOfWork, actor: Actor, model: Model, con, source: dict[str, Any]) -> Recorded:
+    """Write the checked points held in DuckDB (``points``), their days, and the event."""
+    _versions(uow, model, con)
+    metrics = {str(m): int(n) for m, n in con.execute(
+        "SELECT metric, count(*) FROM points GROUP BY metric ORDER BY metric"
+    ).fetchall()}  # fmt: skip
+    rows = sum(metrics.values())
+    [(low, high)] = con.execute(f"SELECT min({_STORED}), max({_STORED}) FROM points").fetchall()  # noqa: S608 (ours)
+    first, last = _utc(low), _utc(high)
+    _bulk_insert(uow, con, model.id)
+    _add_days(uow, con, model.id)
     degraded = _check_degradation(uow, model, set(metrics))
-    details = {**source, "rows": len(rows), "metrics": metrics, "first": first, "last": last,
+    details = {**source, "rows": rows, "metrics": metrics, "first": first, "last": last,
                "degraded": list(degraded)}  # fmt: skip
     uow.record(actor, Event(AuditAction.PERFORMANCE_RECORDED, Resource.MODEL, model.id, details))
-    return Recorded(model.name, len(rows), metrics, first, last, degraded)
+    return Recorded(model.name, rows, metrics, first, last, degraded)
 
 
 # Fixed text: the column list above, one bound value each.
@@ -273,40 +287,79 @@ _SQLITE_INSERT = (
     "INSERT INTO performance_points "
     "(model_id, version_id, metric, value, observed_at, details) VALUES (?, ?, ?, ?, ?, ?)"
 )
+_COLUMNS = ("model_id", "version_id", "metric", "value", "observed_at", "details")
+# Rows per chunk handed to the database: small enough to stream (the server parses one chunk
+# while DuckDB and pyarrow make the next), large enough that per-chunk costs vanish.
+_CHUNK = 100_000
 
 
-def _bulk_insert(uow: UnitOfWork, rows: pd.DataFrame) -> None:
+def _rows_query(model_id: int, zone: str) -> str:
+    """The points as ``performance_points`` rows, in the file's order (``model_id`` is an
+    int from our record; ``zone`` is ours)."""
+    return (
+        f"SELECT CAST({int(model_id)} AS BIGINT) AS model_id, v.id AS version_id, p.metric, "  # noqa: S608
+        f"p.value, {_STORED}{zone} AS observed_at, p.details "
+        "FROM points p LEFT JOIN version_ids v ON v.label = p.version ORDER BY p.row"
+    )
+
+
+def _bulk_insert(uow: UnitOfWork, con, model_id: int) -> None:
     uow.session.flush()
     raw: Any = uow.session.connection().connection.driver_connection
-    columns = ("model_id", "version_id", "metric", "value", "observed_at", "details")
     if uow.dialect == "postgresql":
-        # pyarrow's CSV writer: a third of the time pandas' takes for a million rows. Nulls
-        # are empty unquoted fields, which PostgreSQL's CSV reads as NULL; strings are quoted.
-        out = rows.assign(observed_at=rows["observed_at"] + "+00:00")
-        table = pa.Table.from_pandas(out[list(columns)], preserve_index=False)
-        text_out = pa.BufferOutputStream()
-        pa_csv.write_csv(table, text_out, pa_csv.WriteOptions(include_header=False))
-        sql = f"COPY performance_points ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+        # DuckDB makes the rows (ids joined, times as text) and pyarrow writes each chunk as
+        # CSV: no pandas frame and no Python object per value. Nulls are empty unquoted
+        # fields, which PostgreSQL's CSV reads as NULL; strings are quoted.
+        batches = con.sql(_rows_query(model_id, " || '+00:00'")).to_arrow_reader(_CHUNK)
+        options = pa_csv.WriteOptions(include_header=False)
+        sql = f"COPY performance_points ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            copy.write(text_out.getvalue().to_pybytes())
+            for batch in batches:
+                text_out = pa.BufferOutputStream()
+                pa_csv.write_csv(batch, text_out, options)
+                copy.write(text_out.getvalue())
         return
     # SQLite: the text form SQLAlchemy's UTCDateTime stores ('YYYY-MM-DD HH:MM:SS.ffffff').
-    times = rows["observed_at"]
-    version_ids = [None if pd.isna(v) else int(v) for v in rows["version_id"]]
-    details = [None if d is None or pd.isna(d) else d for d in rows["details"]]
-    data = zip(rows["model_id"].tolist(), version_ids, rows["metric"].tolist(),
-               rows["value"].tolist(), times.tolist(), details, strict=True)  # fmt: skip
-    raw.executemany(_SQLITE_INSERT, data)
+    result = con.execute(_rows_query(model_id, ""))
+    while chunk := result.fetchmany(_CHUNK):
+        raw.executemany(_SQLITE_INSERT, chunk)
+
+
+def _add_days(uow: UnitOfWork, con, model_id: int) -> None:
+    """Grow each touched day's count, sum, minimum and maximum by the batch's own."""
+    days = con.execute(
+        f"SELECT metric, CAST(left({_STORED}, 10) AS DATE) AS day, count(*), sum(value), "  # noqa: S608 (ours)
+        "min(value), max(value) FROM points GROUP BY ALL ORDER BY metric, day"
+    ).fetchall()
+    if not days:
+        return
+    table = PerformanceDay.__table__
+    insert = pg_insert(table) if uow.dialect == "postgresql" else sqlite_insert(table)
+    new = insert.excluded
+    # Two appends to the same days add up (the row is locked by the first until it commits,
+    # then updated by the second); both take the rows in (metric, day) order, so they queue
+    # instead of deadlocking.
+    least, greatest = (func.least, func.greatest) if uow.dialect == "postgresql" else (
+        func.min, func.max)  # fmt: skip
+    stmt = insert.on_conflict_do_update(
+        index_elements=["model_id", "metric", "day"],
+        set_={
+            "points": table.c.points + new.points,
+            "total": table.c.total + new.total,
+            "minimum": least(table.c.minimum, new.minimum),
+            "maximum": greatest(table.c.maximum, new.maximum),
+        },
+    )
+    values = [
+        {"model_id": model_id, "metric": m, "day": d, "points": int(n), "total": float(t),
+         "minimum": float(lo), "maximum": float(hi)}
+        for m, d, n, t, lo, hi in days
+    ]  # fmt: skip
+    uow.session.execute(stmt, values)
 
 
 def _utc(stored: str) -> datetime:
     return datetime.fromisoformat(stored).replace(tzinfo=UTC)
-
-
-def _day(uow: UnitOfWork) -> Any:
-    if uow.dialect == "postgresql":
-        return func.date_trunc("day", text("observed_at AT TIME ZONE 'UTC'"))
-    return func.substr(PerformancePoint.observed_at, 1, 10)
 
 
 def _latest_day_mean(uow: UnitOfWork, model_id: int, metric: str) -> float | None:
@@ -358,30 +411,53 @@ def daily_series(
     """Per UTC day from ``since`` to ``until``: mean, min, max and count of ``metric``."""
     authorize(uow, actor, Action.REGISTRY_READ, Resource.MODEL)
     record = model_by_name(uow, model)
-    start = datetime.combine(since, datetime.min.time(), tzinfo=UTC)
-    end = datetime.combine(until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    day = _day(uow).label("day")
+    # The days' own sums (kept with every append): one row a day, whatever the points.
+    day = PerformanceDay
     stmt = (
-        select(
-            day,
-            func.avg(PerformancePoint.value),
-            func.min(PerformancePoint.value),
-            func.max(PerformancePoint.value),
-            func.count(),
-        )
+        select(day.day, day.total, day.minimum, day.maximum, day.points)
         .where(
-            PerformancePoint.model_id == record.id,
-            PerformancePoint.metric == metric,
-            PerformancePoint.observed_at >= start,
-            PerformancePoint.observed_at < end,
+            day.model_id == record.id,
+            day.metric == metric,
+            day.day >= since,
+            day.day <= until,
         )
-        .group_by(day)
-        .order_by(day)
+        .order_by(day.day)
     )
     frame = pd.DataFrame(uow.session.execute(stmt).all(),
-                         columns=["day", "mean", "min", "max", "count"])  # fmt: skip
+                         columns=["day", "total", "min", "max", "count"])  # fmt: skip
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    # Divided here, in floats: in SQL, Float / Integer is cast through NUMERIC on PostgreSQL.
+    mean = frame.pop("total").astype(float) / frame["count"].astype(float)
+    frame.insert(1, "mean", mean)
     return frame
+
+
+def window_mean(
+    uow: UnitOfWork, model_id: int, metric: str, since: datetime
+) -> tuple[float | None, int]:
+    """Mean and count of ``metric``'s points from ``since`` on: the points of the partial
+    first day, then the days' sums (exactly the points' own mean, read in a few rows)."""
+    boundary = datetime.combine(since.astimezone(UTC).date() + timedelta(days=1),
+                                datetime.min.time(), tzinfo=UTC)  # fmt: skip
+    head_total, head_count = uow.session.execute(
+        select(func.sum(PerformancePoint.value), func.count()).where(
+            PerformancePoint.model_id == model_id,
+            PerformancePoint.metric == metric,
+            PerformancePoint.observed_at >= since,
+            PerformancePoint.observed_at < boundary,
+        )
+    ).one()
+    rest_total, rest_count = uow.session.execute(
+        select(func.sum(PerformanceDay.total), func.sum(PerformanceDay.points)).where(
+            PerformanceDay.model_id == model_id,
+            PerformanceDay.metric == metric,
+            PerformanceDay.day >= boundary.date(),
+        )
+    ).one()
+    count = int(head_count or 0) + int(rest_count or 0)
+    if count == 0:
+        return None, 0
+    return (float(head_total or 0.0) + float(rest_total or 0.0)) / count, count
 
 
 def _sha256(path: Path) -> str:

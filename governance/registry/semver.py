@@ -46,6 +46,10 @@ class SemVer:
         """The version without build metadata: two versions with equal keys are one version."""
         return str(SemVer(self.major, self.minor, self.patch, self.prerelease))
 
+    def sort_key(self) -> tuple[object, ...]:
+        """A tuple that orders as precedence does (cheap to compare, and to cache)."""
+        return self._key()
+
     def _key(self) -> tuple[object, ...]:
         # A release ranks above its pre-releases (1.0.0-rc.1 < 1.0.0); among pre-release
         # identifiers numbers rank below text and compare numerically, text compares in ASCII,

@@ -94,6 +94,25 @@ def test_filters_and_search_narrow_the_list(workbench, dana):
     assert messages(at, "info")[0].startswith("No model matches these filters")
 
 
+def test_a_long_list_draws_its_first_rows_and_says_how_many_match(workbench, dana, monkeypatch):
+    from ui.registry import listing
+
+    monkeypatch.setattr(listing, "SHOWN_LIMIT", 2)  # 500 on the page; three models here
+    for name in ("alpha", "beta", "gamma"):
+        _model(workbench, dana, name=name)
+    at = _page("dana")
+
+    assert list(_list_table(at)["Model"]) == ["alpha", "beta"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "The first 2 (by name) of 3 matching models, of 3 in all" in captions
+    # Any model opens from the picker, drawn in the table or not.
+    [picker] = [s for s in at.selectbox if s.label == "Open a model"]
+    assert picker.options[1:] == ["alpha", "beta", "gamma"]
+    ok(at.text_input(key="reg_search").input("gam").run())
+    assert list(_list_table(at)["Model"]) == ["gamma"]
+    assert "1 of 3 models" in " ".join(c.value for c in at.caption)
+
+
 def test_empty_registry_says_who_registers_and_how(admin, make_user):
     make_user(Role.EXECUTIVE, "erin")
     at = _page("erin")

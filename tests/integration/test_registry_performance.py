@@ -160,6 +160,7 @@ def degradation_notices(workbench, owner_id):
 
 def test_a_crossing_is_told_once_and_again_after_recovery(workbench, scientist, model):
     """The baseline is accuracy >= 0.85: a week below tells the owner once."""
+
     def record(value, day):
         at = NOW - timedelta(days=day)
         return workbench.run(performance.record_points, actor=scientist.actor(), model=model.name,
@@ -172,9 +173,10 @@ def test_a_crossing_is_told_once_and_again_after_recovery(workbench, scientist, 
     assert len(degradation_notices(workbench, scientist.id)) == 1
     assert record(0.92, 3).degraded == ()  # recovered: the condition closes
     assert record(0.70, 2).degraded == ("accuracy",)
-    assert degradation_notices(workbench, scientist.id) == [
-        "Performance below baseline: Credit-Scorer accuracy"
-    ] * 2
+    assert (
+        degradation_notices(workbench, scientist.id)
+        == ["Performance below baseline: Credit-Scorer accuracy"] * 2
+    )
 
 
 def test_a_pipeline_records_points_with_details(workbench, scientist, model):
@@ -223,7 +225,7 @@ def test_points_checked_in_a_worker_append_as_an_import_does(
     path = points_file(tmp_path, series(5) + series(5, "latency_ms", 400, 1))
     checked = worker.run("p.csv", performance.read_points, path, display_name="week.csv",
                          now=datetime.now(UTC), caps=FileCaps(max_columns=20))  # fmt: skip
-    assert len(checked.frame) == 10 and checked.name == "week.csv"
+    assert checked.table.num_rows == 10 and checked.name == "week.csv"
     assert stored(workbench) == 0  # reading writes nothing
     done = workbench.run(
         performance.append_points, actor=scientist.actor(), model=model.name, points=checked
@@ -255,3 +257,77 @@ def test_appending_checked_points_needs_the_right_to_import(
         workbench.run(performance.append_points, actor=executive.actor(), model=model.name,
                       points=checked)  # fmt: skip
     assert stored(workbench) == 0
+
+
+def _days_from_points(uow, model_id):
+    """An independent reading: every point of the model grouped by its UTC day in Python."""
+    grouped: dict[tuple[str, date], list[float]] = {}
+    for metric, value, at in uow.session.execute(
+        select(PerformancePoint.metric, PerformancePoint.value, PerformancePoint.observed_at).where(
+            PerformancePoint.model_id == model_id
+        )
+    ):
+        grouped.setdefault((metric, at.astimezone(UTC).date()), []).append(value)
+    return {k: (len(v), sum(v), min(v), max(v)) for k, v in grouped.items()}
+
+
+def test_the_days_sums_equal_the_points_after_overlapping_appends(workbench, scientist, model):
+    """Two appends to the same days grow the days' rows; the trend reads them."""
+    from governance.registry.models import PerformanceDay
+
+    rng = np.random.default_rng(3)
+    for _ in range(2):
+        points = [{"metric": metric, "value": float(rng.random()),
+                   "timestamp": (NOW - timedelta(hours=int(h))).isoformat()}
+                  for metric in ("accuracy", "latency_ms")
+                  for h in rng.integers(0, 24 * 5, 40)]  # fmt: skip
+        workbench.run(performance.record_points, actor=scientist.actor(), model=model.name,
+                      points=points)  # fmt: skip
+    with workbench.unit() as uow:
+        expected = _days_from_points(uow, model.id)
+        days = {(d.metric, d.day): (d.points, d.total, d.minimum, d.maximum)
+                for d in uow.session.scalars(select(PerformanceDay))}  # fmt: skip
+        trend = performance.daily_series(
+            uow, actor=scientist.actor(), model=model.name, metric="accuracy",
+            since=(NOW - timedelta(days=6)).date(), until=NOW.date(),
+        )  # fmt: skip
+        mean, count = performance.window_mean(uow, model.id, "accuracy", NOW - timedelta(days=2))
+        direct = uow.session.execute(
+            select(func.avg(PerformancePoint.value), func.count()).where(
+                PerformancePoint.metric == "accuracy",
+                PerformancePoint.observed_at >= NOW - timedelta(days=2),
+            )
+        ).one()
+    assert days.keys() == expected.keys()
+    for key, (n, total, low, high) in expected.items():
+        got = days[key]
+        assert got[0] == n and np.isclose(got[1], total) and (got[2], got[3]) == (low, high)
+    accuracy = sorted((d, v) for (m, d), v in expected.items() if m == "accuracy")
+    assert trend["day"].tolist() == [d for d, _ in accuracy]
+    assert trend["count"].tolist() == [v[0] for _, v in accuracy]
+    assert np.allclose(trend["mean"], [v[1] / v[0] for _, v in accuracy])
+    assert count == direct[1] and np.isclose(mean, direct[0])
+
+
+def test_the_migration_fills_the_days_from_the_points_already_stored(db, scientist, model):
+    """0011 on a database that already holds points (written here as before it existed): one
+    row per model, metric and UTC day."""
+    from sqlalchemy import insert, text
+
+    from governance.db.migrate import downgrade, upgrade
+
+    downgrade(db.engine, "0010_performance")
+    day = datetime(2026, 6, 1, tzinfo=UTC)
+    with db.engine.begin() as conn:
+        conn.execute(insert(PerformancePoint), [
+            {"model_id": model.id, "metric": "accuracy", "value": v, "observed_at": at}
+            for v, at in ((0.5, day), (0.7, day + timedelta(hours=23, minutes=59)),
+                          (0.9, day + timedelta(days=1)))
+        ])  # fmt: skip
+    upgrade(db.engine)
+    with db.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT day, points, total, minimum, maximum FROM performance_days ORDER BY day"
+        )).all()  # fmt: skip
+    assert [(str(r[0])[:10], r[1], r[2], r[3], r[4]) for r in rows] == [
+        ("2026-06-01", 2, 1.2, 0.5, 0.7), ("2026-06-02", 1, 0.9, 0.9, 0.9)]  # fmt: skip

@@ -85,13 +85,20 @@ def empty_registry(can_register: bool) -> None:
     st.code(REGISTER_BY_CLI, language="bash", wrap_lines=True)
 
 
+# Rows the table draws at most. Past a few hundred rows nobody reads a table, they narrow it;
+# and at 10,000 models, building and sending every row was most of a page run. The count
+# says how many more match, and the downloads hold every match.
+SHOWN_LIMIT = 500
+
+
 def model_list(models: Sequence[ModelSummary]) -> None:
-    """The filtered, sortable table (click a header to sort) and a CSV of what it shows."""
-    shown = filter_models(models)
-    if not shown:
+    """The filtered, sortable table (click a header to sort) of the first matches, and a CSV
+    and an Excel file of every match."""
+    matching = filter_models(models)
+    if not matching:
         st.info("No model matches these filters. Clear a filter or the search to see more.")
         return
-    frame = summary_frame(shown)
+    frame = summary_frame(matching[:SHOWN_LIMIT])
     st.dataframe(
         frame,
         hide_index=True,
@@ -100,5 +107,15 @@ def model_list(models: Sequence[ModelSummary]) -> None:
             "Registered": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm z"),
         },
     )
-    st.caption(f"{len(shown)} of {len(models)} models. Choose one above to open its detail.")
-    table_downloads(frame, stem="model-registry", key="reg_list")
+    if len(matching) > SHOWN_LIMIT:
+        st.caption(
+            f"The first {SHOWN_LIMIT:,} (by name) of {len(matching):,} matching models, of "
+            f"{len(models):,} in all: narrow the list with the filters or the search. The "
+            "downloads hold every match. Choose a model above to open its detail."
+        )
+    else:
+        st.caption(
+            f"{len(matching):,} of {len(models):,} models. Choose one above to open its detail."
+        )
+    # Built only when a download is asked for: the full frame costs more than the table.
+    table_downloads(lambda: summary_frame(matching), stem="model-registry", key="reg_list")

@@ -129,7 +129,7 @@ def import_form(user: UserInfo, model: str) -> None:
             points = guarded(lambda: reading.points(upload))
         if points is None:
             return
-        with st.spinner(f"Storing {len(points.frame):,} points…"):
+        with st.spinner(f"Storing {points.table.num_rows:,} points…"):
             submit(append_points, _imported, actor=user.actor(), model=model, points=points)
 
 
