@@ -13,6 +13,7 @@ from ui.registry.labels import status_label
 from ui.registry.listing import empty_registry, model_list
 from ui.registry.performance import performance_tab
 from ui.registry.picker import choose_model
+from ui.registry.watch import watch_control
 from ui.text import markdown_text
 from ui.work import run
 
@@ -49,6 +50,7 @@ dossier = run(model_dossier, actor=actor, name=chosen)
 if dossier is None:
     st.stop()
 st.header(markdown_text(dossier.model.name))
+watch_control(user, dossier.model.name)
 
 versions = {v.info.id: v for v in dossier.versions}
 version = None

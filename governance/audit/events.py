@@ -44,6 +44,8 @@ class AuditAction(StrEnum):
     VERSION_DEPRECATED = "registry.version_deprecated"
     VERSION_RETIRED = "registry.version_retired"
     PERFORMANCE_RECORDED = "registry.performance_recorded"
+    MODEL_WATCHED = "registry.model_watched"
+    MODEL_UNWATCHED = "registry.model_unwatched"
     MAINTENANCE_FILE_REMOVED = "maintenance.file_removed"
     MAINTENANCE_BACKUP_CREATED = "maintenance.backup_created"
     MAINTENANCE_RESTORED = "maintenance.restored"

@@ -121,6 +121,12 @@ APP_GRANTS: tuple[TableGrant, ...] = (
         "by the append that adds points to the day; never deleted",
     ),
     TableGrant(
+        "model_watchers",
+        ("SELECT", "INSERT", "DELETE"),
+        "a watch is a person's preference: stopping it removes the row (the audit trail keeps "
+        "when it began and ended)",
+    ),
+    TableGrant(
         "alembic_version",
         ("SELECT",),
         "read to check the schema is at head; only the migration role moves it",

@@ -123,6 +123,10 @@ def add_registry_commands(groups: Any) -> None:
         _common(parser, fmt=True)
         _reasoned(parser)
 
+    for name, text in (("watch", "hear of the model's deployments and deprecations"),
+                       ("unwatch", "stop watching the model")):  # fmt: skip
+        _common(commands.add_parser(name, help=text), version=False)
+
     from governance.registry.performance_cli import add_performance_commands
 
     add_performance_commands(commands)
@@ -321,6 +325,19 @@ def _transition(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None
     _lifecycle_targets()[target](uow, actor, args)
 
 
+def _watch(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None:
+    from governance.registry import watchers
+
+    start = args.cmd == "watch"
+    changed = (watchers.watch_model if start else watchers.unwatch_model)(
+        uow, actor=actor, name=args.model
+    )
+    if start:
+        print(f"watching {args.model}" if changed else f"already watching {args.model}")
+    else:
+        print(f"no longer watching {args.model}" if changed else f"not watching {args.model}")
+
+
 def _call(name: str) -> Callable[[UnitOfWork, Actor, argparse.Namespace], None]:
     """A command that calls the lifecycle step ``name`` on one version."""
 
@@ -419,4 +436,6 @@ _COMMANDS: dict[str, Callable[[UnitOfWork, Actor, argparse.Namespace], None]] = 
     "deprecate": _call("deprecate_version"),
     "retire": _call("retire_version"),
     "history": _history,
+    "watch": _watch,
+    "unwatch": _watch,
 }

@@ -234,3 +234,14 @@ class PerformanceDay(Base):
     total: Mapped[float] = mapped_column(Float)
     minimum: Mapped[float] = mapped_column(Float)
     maximum: Mapped[float] = mapped_column(Float)
+
+
+class ModelWatcher(Base):
+    """Someone who asked to hear about a model (its deployments and deprecations) without
+    owning it: a reviewer, a product owner, the team that calls its endpoint."""
+
+    __tablename__ = "model_watchers"
+
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())

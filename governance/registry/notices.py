@@ -14,6 +14,7 @@ from governance.kernel import UnitOfWork
 from governance.notifications import notify, notify_role
 from governance.notifications.rules import LINK_LIMIT
 from governance.registry.models import Model, ModelVersion
+from governance.registry.watchers import watcher_ids
 
 # The registry page reads ``?model=`` to open the model named.
 PAGE = "/registry"
@@ -93,9 +94,8 @@ def decided(
 
 
 def deprecated(uow: UnitOfWork, model: Model, version: ModelVersion, reason: str) -> list[int]:
-    """The owner and, standing in for its watchers until the registry keeps a watch list, the
-    person who added the version."""
-    recipients = {model.owner_id}
+    """The owner, the model's watchers and the person who added the version."""
+    recipients = {model.owner_id} | watcher_ids(uow, model)
     if version.created_by_id is not None:
         recipients.add(version.created_by_id)
     return notify(
@@ -115,10 +115,10 @@ def deprecated(uow: UnitOfWork, model: Model, version: ModelVersion, reason: str
 def deployed(
     uow: UnitOfWork, model: Model, version: ModelVersion, environment: str, by: str
 ) -> list[int]:
-    """The owner hears where their model now runs."""
+    """The owner and the model's watchers hear where it now runs."""
     return notify(
         uow,
-        recipients=[model.owner_id],
+        recipients={model.owner_id} | watcher_ids(uow, model),
         kind="registry.version_deployed",
         title=f"Version deployed: {_named(model, version)} in {environment}",
         body=f"{by} deployed version {version.version} of {model.name} to {environment}.",

@@ -556,3 +556,19 @@ def test_a_link_to_an_assessment_opens_it_in_the_fairness_history(workbench, dan
     at.query_params["assessment"] = "999"
     ok(open_page(at, FAIRNESS))
     assert "Assessment #999 is not saved here." in messages(at, "warning")
+
+
+def test_watch_a_model_from_its_page_then_stop(workbench, dana, make_user):
+    from governance.registry import watchers
+
+    _model(workbench, dana, name="scorer")
+    make_user(Role.EXECUTIVE, "erin")
+    at = _page("erin", "scorer")
+    assert "Nobody watches this model yet" in " ".join(c.value for c in at.caption)
+    ok(_button(at, "Watch").click().run())
+    assert messages(at, "success") == ["You now watch scorer."]
+    assert workbench.run(watchers.watcher_names, actor=dana.actor(), name="scorer") == ["erin"]
+    assert "You watch this model." in " ".join(c.value for c in at.caption)
+    ok(_button(at, "Stop watching").click().run())
+    assert messages(at, "success") == ["You no longer watch scorer."]
+    assert workbench.run(watchers.watcher_names, actor=dana.actor(), name="scorer") == []

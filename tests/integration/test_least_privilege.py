@@ -248,6 +248,7 @@ def _registry_session(run) -> None:  # type: ignore[no-untyped-def]
         run(("registry", name))
     for name in ("show", "versions"):
         run(("registry", name), "scorer")
+    run(("registry", "watch"), "scorer", env=officer)  # deployment and deprecation notify it
     for version in ("1.0.0", "2.0.0"):
         run(("registry", "add-version"), "scorer", version, "--changelog", "c",
             "--artifact-uri", "s3://m", "--sha256", factories.SHA, env=sci)  # fmt: skip
@@ -267,6 +268,7 @@ def _registry_session(run) -> None:  # type: ignore[no-untyped-def]
     run(("registry", "performance"), "scorer", "--metric", "accuracy")
     run(("registry", "deprecate"), "scorer", "1.0.0", "--reason", "old", env=sci)
     run(("registry", "retire"), "scorer", "1.0.0", "--reason", "gone", env=sci)
+    run(("registry", "unwatch"), "scorer", env=officer)
 
 
 @pytest.mark.postgres

@@ -92,6 +92,10 @@ OURS: dict[str, dict[str, str]] = {
         "value": "the service's result passed to the success callable, not text",
         "label": "our field names, given by the forms",
     },
+    "ui/registry/watch.py": {
+        "said": "our sentences with counts and markdown_text of usernames",
+        "verb": "'You now watch' or 'You no longer watch'",
+    },
     "ui/registry/fairness.py": {
         "latest['Verdict']": "a verdict's name", "_ratio(latest['Lowest DI ratio'])": "a number",
     },
