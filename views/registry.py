@@ -8,6 +8,7 @@ from ui.auth import current_user
 from ui.feedback import show_flashes
 from ui.registry import detail, forms, lifecycle
 from ui.registry.card import card_tab
+from ui.registry.editing import edit_forms
 from ui.registry.fairness import fairness_tab
 from ui.registry.labels import status_label
 from ui.registry.listing import empty_registry, model_list
@@ -82,6 +83,7 @@ tabs = st.tabs(
 )
 with tabs[0]:
     detail.overview_tab(dossier)
+    edit_forms(user, dossier)
 with tabs[1]:
     detail.versions_table(dossier)
     if can_register:

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     FAIRNESS_ASSESSMENT_SAVED = "fairness.assessment_saved"
     FAIRNESS_EVIDENCE_EXPORTED = "fairness.evidence_exported"
     MODEL_REGISTERED = "registry.model_registered"
+    MODEL_EDITED = "registry.model_edited"
     VERSION_ADDED = "registry.version_added"
     VERSION_VALIDATED = "registry.version_validated"
     APPROVAL_REQUESTED = "registry.approval_requested"

@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "DeploymentInfo": "deployments",
     "register_model": "service",
     "get_model": "service",
+    "update_model": "editing",
     "list_models": "service",
     "add_version": "service",
     "get_version": "service",

@@ -71,6 +71,23 @@ def add_registry_commands(groups: Any) -> None:
     )
     register.add_argument("--format", choices=("text", "json"), default="text")
 
+    edit = commands.add_parser("edit", help="edit a model's record (only the fields given)")
+    _common(edit, version=False, fmt=True)
+    edit.add_argument("--row-version", type=int, required=True, metavar="N",
+                      help="the model's row_version as you saw it (`registry show`)")  # fmt: skip
+    edit.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
+    edit.add_argument("--provider")
+    edit.add_argument("--risk-tier")
+    edit.add_argument("--intended-use")
+    edit.add_argument("--out-of-scope", dest="out_of_scope_uses")
+    edit.add_argument("--capability", action="append", dest="capabilities",
+                      help="repeat for each; replaces the list")  # fmt: skip
+    edit.add_argument("--limitation", action="append", dest="known_limitations",
+                      help="repeat for each; replaces the list")  # fmt: skip
+    edit.add_argument("--training-data")
+    edit.add_argument("--baseline", dest="performance_baseline")
+    edit.add_argument("--owner", metavar="USERNAME")
+
     listed = commands.add_parser("list", help="list registered models")
     listed.add_argument("--format", choices=("text", "json"), default="text")
     _common(commands.add_parser("show", help="a model's record"), version=False, fmt=True)
@@ -243,6 +260,23 @@ def _register(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None:
         training_data=args.training_data,
         performance_baseline=args.baseline,
     )
+    _print(args, model, _model_line)
+
+
+_EDITS = ("provider", "risk_tier", "intended_use", "out_of_scope_uses", "capabilities",
+          "known_limitations", "training_data", "performance_baseline")  # fmt: skip
+
+
+def _edit(uow: UnitOfWork, actor: Actor, args: argparse.Namespace) -> None:
+    from governance.registry.editing import update_model
+
+    changes = {f: getattr(args, f) for f in _EDITS if getattr(args, f) is not None}
+    if args.owner:
+        changes["owner_id"] = _actor(uow, args.owner).user_id
+    if not changes:
+        raise ValidationError("edit: give at least one field to change (see --help).")
+    model = update_model(uow, actor=actor, name=args.model, expected_version=args.row_version,
+                         reason=args.reason, changes=changes)  # fmt: skip
     _print(args, model, _model_line)
 
 
@@ -424,6 +458,7 @@ _COMMANDS: dict[str, Callable[[UnitOfWork, Actor, argparse.Namespace], None]] = 
     "performance-import": _performance_import,
     "performance": _performance,
     "register": _register,
+    "edit": _edit,
     "list": _list,
     "show": _show,
     "versions": _versions,

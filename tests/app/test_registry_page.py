@@ -572,3 +572,38 @@ def test_watch_a_model_from_its_page_then_stop(workbench, dana, make_user):
     ok(_button(at, "Stop watching").click().run())
     assert messages(at, "success") == ["You no longer watch scorer."]
     assert workbench.run(watchers.watcher_names, actor=dana.actor(), name="scorer") == []
+
+
+def test_the_owner_edits_the_record_from_the_page(workbench, dana):
+    m = _model(workbench, dana, name="scorer")
+    at = _page("dana", "scorer")
+    _field(at, "text_area", f"reg_edit_lims_{m.id}").input("thin files\nnew regions")
+    _field(at, "text_area", f"reg_edit_reason_{m.id}").input("found in review")
+    ok(_button(at, "Save changes").click().run())
+    assert messages(at, "success") == ["Saved the record of scorer."]
+    after = workbench.run(registry.get_model, actor=dana.actor(), name="scorer")
+    assert after.known_limitations == ("thin files", "new regions")
+    assert after.intended_use == m.intended_use  # untouched fields stay as they were
+
+
+def test_an_officer_lowers_the_tier_and_a_stale_edit_is_a_conflict(workbench, dana, carla):
+    m = _model(workbench, dana, name="scorer", risk_tier="high")
+    at = _page("carla", "scorer")
+    assert "Save changes" not in _labels(at)  # not the owner: the tier only
+    _field(at, "selectbox", f"reg_tier_value_{m.id}").select("limited")
+    _field(at, "text_area", f"reg_tier_reason_{m.id}").input("no personal data after all")
+    # Meanwhile the owner edits the record: the officer's change is refused, not applied.
+    from governance.registry.editing import update_model
+
+    workbench.run(update_model, actor=dana.actor(), name="scorer", expected_version=m.row_version,
+                  reason="typo", changes={"training_data": "fixed"})  # fmt: skip
+    at = _button(at, "Change the tier").click().run()
+    assert any("meanwhile" in e for e in messages(at, "error"))
+    assert workbench.run(registry.get_model, actor=dana.actor(), name="scorer").risk_tier == "high"
+    # The form kept what was typed: the officer submits again, on the record as it is now.
+    assert _field(at, "selectbox", f"reg_tier_value_{m.id}").value == "limited"
+    ok(_button(at, "Change the tier").click().run())
+    assert messages(at, "success") == ["Changed the risk tier of scorer."]
+    assert workbench.run(registry.get_model, actor=dana.actor(), name="scorer").risk_tier == (
+        "limited"
+    )

@@ -248,6 +248,8 @@ def _registry_session(run) -> None:  # type: ignore[no-untyped-def]
         run(("registry", name))
     for name in ("show", "versions"):
         run(("registry", name), "scorer")
+    run(("registry", "edit"), "scorer", "--row-version", "1", "--reason", "found in review",
+        "--limitation", "thin files", env=sci)  # fmt: skip
     run(("registry", "watch"), "scorer", env=officer)  # deployment and deprecation notify it
     for version in ("1.0.0", "2.0.0"):
         run(("registry", "add-version"), "scorer", version, "--changelog", "c",
