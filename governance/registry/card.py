@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from governance.actor import Actor
 from governance.audit.events import Resource
@@ -102,13 +102,10 @@ def _metrics(uow: UnitOfWork, model: ModelInfo) -> tuple[MetricLine, ...]:
 
 
 def _fairness(uow: UnitOfWork, model: ModelInfo, version: VersionInfo) -> tuple[FairnessLine, ...]:
-    """Saved assessments of this model (by its name, any case) and version, newest first."""
+    """Saved assessments linked to this version (the registry link, indexed), newest first."""
     rows = uow.session.scalars(
         select(FairnessAssessment)
-        .where(
-            func.lower(FairnessAssessment.model_name) == model.name.lower(),
-            FairnessAssessment.model_version == version.version,
-        )
+        .where(FairnessAssessment.model_version_id == version.id)
         .order_by(FairnessAssessment.id.desc())
         .limit(20)
     )
