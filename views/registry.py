@@ -96,6 +96,7 @@ with tabs[2]:
     if version is None:
         st.caption("No version to decide on yet.")
     else:
+        detail.approvals_needed(dossier, version)
         detail.approvals_table(version)
         lifecycle.decision_form(user, dossier, version)
 with tabs[3]:

@@ -607,3 +607,18 @@ def test_an_officer_lowers_the_tier_and_a_stale_edit_is_a_conflict(workbench, da
     assert workbench.run(registry.get_model, actor=dana.actor(), name="scorer").risk_tier == (
         "limited"
     )
+
+
+def test_a_high_risk_version_shows_how_many_approvals_it_has(workbench, dana, carla, make_user):
+    from governance.registry import approvals
+
+    _model(workbench, dana, name="scorer", risk_tier="high")
+    v = _version(workbench, "scorer", dana, to="pending_approval", version="1.0.0")
+    at = _page("carla", "scorer")
+    assert any("needs 2 different approvers: 0 of 2 so far" in i.value for i in at.info)
+    workbench.run(approvals.approve_version, actor=carla.actor(), version_id=v.id,
+                  expected_version=v.row_version, reason="fine")  # fmt: skip
+    make_user(Role.COMPLIANCE_OFFICER, "olga")
+    at = _page("olga", "scorer")
+    assert any("1 of 2 so far in this round" in i.value for i in at.info)
+    assert "Approve" in _labels(at)

@@ -100,6 +100,8 @@ OURS: dict[str, dict[str, str]] = {
         "latest['Verdict']": "a verdict's name", "_ratio(latest['Lowest DI ratio'])": "a number",
     },
     "ui/registry/detail.py": {
+        "tier_label(dossier.model.risk_tier).lower()": "a tier's name",
+        "needed": "a number", "given": "a number",
         "title": "our section titles", "tier_label(m.risk_tier)": "a tier's name",
         "moved": "status names", "where": "markdown_text of an environment, or nothing",
         "verdict": "passed or failed",

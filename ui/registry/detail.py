@@ -16,6 +16,7 @@ from governance.auth.service import UserInfo
 from governance.registry import (
     DeploymentInfo,
     ModelDossier,
+    RiskTier,
     VersionDossier,
     deployed_on,
 )
@@ -114,6 +115,24 @@ def timeline(version: VersionDossier) -> None:
         st.markdown(
             f"- **{moved}**{where} — {markdown_text(step.actor)}, {local_time(step.at)}: "
             f"{markdown_text(step.reason)}"
+        )
+
+
+def approvals_needed(dossier: ModelDossier, version: VersionDossier) -> None:
+    """How many different approvers this version needs, and how many it has in this round."""
+    needed = RiskTier(dossier.model.risk_tier).approvers_needed
+    if version.info.status != "pending_approval":
+        return
+    given = sum(
+        a.decision == "approved"
+        for a in version.approvals
+        if a.round == version.info.approval_round
+    )
+    if needed > 1:
+        st.info(
+            f"A {tier_label(dossier.model.risk_tier).lower()}-risk model needs {needed} different "
+            f"approvers: {given} of {needed} so far in this round.",
+            icon=":material/group:",
         )
 
 
