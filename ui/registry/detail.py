@@ -106,11 +106,12 @@ def timeline(version: VersionDossier) -> None:
     """The version's status changes, oldest first: who, when (in the reader's zone), why."""
     st.markdown(f"**History of {markdown_text(version.info.version)}**")
     for step in version.history:
-        moved = (
-            f"{status_label(step.from_status)} → {status_label(step.to_status)}"
-            if step.from_status
-            else f"Registered as {status_label(step.to_status).lower()}"
-        )
+        if not step.from_status:
+            moved = f"Registered as {status_label(step.to_status).lower()}"
+        elif step.from_status == step.to_status:  # deployed in a further environment
+            moved = f"Also {status_label(step.to_status).lower()}"
+        else:
+            moved = f"{status_label(step.from_status)} → {status_label(step.to_status)}"
         where = f" in {markdown_text(step.environment)}" if step.environment else ""
         st.markdown(
             f"- **{moved}**{where} — {markdown_text(step.actor)}, {local_time(step.at)}: "

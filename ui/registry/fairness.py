@@ -14,7 +14,7 @@ from ui.formatting import localise_column
 from ui.work import run
 
 _COLUMNS = {
-    "Open": st.column_config.LinkColumn("Open", display_text=r"assessment=(\d+)$", width="small",
+    "Open": st.column_config.LinkColumn("Assessment", display_text=r"assessment=(\d+)$",
                                         help="Opens the assessment on the Fairness page"),
     "Saved": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm z"),
     "Lowest DI ratio": st.column_config.NumberColumn(
