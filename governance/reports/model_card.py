@@ -59,7 +59,7 @@ def _sections(
         )),
         ("Training data", [("Documentation", m.training_data or "—")]),
         ("Fairness results", (
-            ["Assessment", "Saved", "By", "Verdict", "Min. disparate impact", "File"],
+            ["Assessment", "Saved", "By", "Verdict", "Lowest disparate impact (any grouping)", "File"],
             [[f"#{f.id}", _when(f.created_at), f.created_by, f.verdict,
               _number(f.min_disparate_impact), f.file_name] for f in card.fairness],
         )),
