@@ -53,6 +53,7 @@ class AuditAction(StrEnum):
     INCIDENT_CLOSED = "incident.closed"
     INCIDENT_POSTMORTEM_WRITTEN = "incident.postmortem_written"
     INCIDENT_REGULATOR_REPORTED = "incident.regulator_reported"
+    INCIDENT_IMPACT_ASSESSED = "incident.impact_assessed"
     INCIDENT_ESCALATED = "incident.escalated"
     INCIDENT_POLICY_CHANGED = "incident.policy_changed"
     MAINTENANCE_FILE_REMOVED = "maintenance.file_removed"

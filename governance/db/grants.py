@@ -129,7 +129,8 @@ APP_GRANTS: tuple[TableGrant, ...] = (
     TableGrant(
         "incidents",
         ("SELECT", "INSERT", "UPDATE"),
-        "an incident moves through its lifecycle (acknowledged, escalated, resolved, closed) on its record; never deleted",
+        "an incident moves through its lifecycle (acknowledged, escalated, resolved, closed) "
+        "on its record; never deleted",
     ),
     TableGrant(
         "incident_models",

@@ -105,6 +105,7 @@ def _render(card: ModelCard, *, title: Callable[[str], str], pairs: Callable, ta
 
 def card_markdown(card: ModelCard, *, level: int = 1) -> str:
     """The card as Markdown, its title a heading of ``level`` (a page embeds it lower)."""
+
     def pairs(items: list[tuple[str, object]]) -> str:
         return "".join(f"- **{label}:** {_md(value)}\n" for label, value in items) + "\n"
 
