@@ -143,6 +143,13 @@ class TimelineEntry:
     who: str
     details: str
 
+    @property
+    def order(self) -> tuple[datetime, int]:
+        """By time; at one instant, in the order things follow from each other."""
+        first = ("Reported", "Escalated", "Acknowledged")
+        rank = next((i for i, w in enumerate(first) if self.what.startswith(w)), len(first))
+        return self.at, rank
+
 
 @dataclass(frozen=True, slots=True)
 class IncidentDetail:
@@ -185,6 +192,6 @@ def incident_detail(uow: UnitOfWork, *, actor: Actor, incident_id: int) -> Incid
     if post is not None:
         entries.append(TimelineEntry(post.written_at, "Post-mortem written", post.written_by,
                                      f"{len(post.measures)} preventive measures"))  # fmt: skip
-    entries.sort(key=lambda e: e.at)
+    entries.sort(key=lambda e: e.order)
     now = uow.now()
     return IncidentDetail(info, info.report_clock(now), tuple(entries), post, now)
