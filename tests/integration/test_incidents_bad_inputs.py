@@ -113,7 +113,8 @@ STEPS = {
         "^Report reference is required",
     ),
     "regulator report in the future": (
-        lambda c, i: incidents.record_regulator_report, {"reference": "r", "submitted_at": "future"},
+        lambda c, i: incidents.record_regulator_report,
+        {"reference": "r", "submitted_at": "future"},
         "^Report submitted at cannot be in the future",
     ),
     "transition to an unknown status": (

@@ -59,7 +59,7 @@ def test_no_clock_for_an_incident_that_is_not_serious(wb, clock, officer):
 
 
 def test_an_impact_flag_without_serious_is_refused(wb, officer):
-    with pytest.raises(ValidationError, match="^Serious incident: a death"):
+    with pytest.raises(ValidationError, match=r"^Serious incident: a death"):
         report(wb, officer, involves_death=True)
 
 
@@ -70,14 +70,14 @@ def test_the_recorded_report_stops_the_clock(wb, clock, officer):
                   submitted_at=clock.now, reference="MSA-2026-17")  # fmt: skip
     clock.advance(days=30)
     assert done.report_clock(clock.now).text() == "reported on time"
-    with pytest.raises(Conflict, match="already recorded"):
+    with pytest.raises(Conflict, match=r"already recorded"):
         wb.run(incidents.record_regulator_report, actor=officer.actor(), incident_id=info.id,
                submitted_at=clock.now, reference="again")  # fmt: skip
 
 
 def test_a_report_of_an_incident_that_is_not_serious_is_refused(wb, officer):
     info = report(wb, officer)
-    with pytest.raises(ValidationError, match="^Report: only a serious incident"):
+    with pytest.raises(ValidationError, match=r"^Report: only a serious incident"):
         wb.run(incidents.record_regulator_report, actor=officer.actor(), incident_id=info.id,
                submitted_at=wb.clock(), reference="x")  # fmt: skip
 

@@ -57,7 +57,7 @@ def test_each_step_is_made_or_refused_as_the_table_says(workbench, officer, sour
             assert after.status == target.value, (source, target)
             assert after.row_version > info.row_version
             continue
-        with pytest.raises(ValidationError, match="^Status: an incident that is"):
+        with pytest.raises(ValidationError, match=r"^Status: an incident that is"):
             _step(workbench, officer, info.id, target)
         assert _events(workbench) == before, (source, target)  # nothing written, no event
         shown = workbench.run(incidents.incident_detail, actor=officer.actor(), incident_id=info.id)
@@ -86,7 +86,7 @@ def test_the_history_names_every_step(workbench, officer):
 def test_closing_a_critical_or_high_incident_needs_its_postmortem(workbench, officer, severity):
     info = _at(workbench, officer, Status.RESOLVED, severity=severity)
     before = _events(workbench)
-    with pytest.raises(ValidationError, match="^Post-mortem: a .* incident is closed only"):
+    with pytest.raises(ValidationError, match=r"^Post-mortem: a .* incident is closed only"):
         _step(workbench, officer, info.id, Status.CLOSED)
     assert _events(workbench) == before
     post = workbench.run(incidents.write_postmortem, actor=officer.actor(), incident_id=info.id,
@@ -105,7 +105,7 @@ def test_resolving_without_a_root_cause_is_refused(workbench, officer):
     info = _at(workbench, officer, Status.INVESTIGATING)
     before = _events(workbench)
     for cause in (None, "", "   "):
-        with pytest.raises(ValidationError, match="^Root cause is required"):
+        with pytest.raises(ValidationError, match=r"^Root cause is required"):
             workbench.run(incidents.resolve_incident, actor=officer.actor(),
                           incident_id=info.id, root_cause=cause)  # fmt: skip
     assert _events(workbench) == before
