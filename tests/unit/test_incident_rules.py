@@ -117,3 +117,20 @@ def test_a_policy_round_trips_and_names_its_changes():
     assert "level 3 roles: compliance_officer, admin, executive → executive" in policy_changes(
         POLICY, changed
     )
+
+
+@given(severities, minutes, st.integers(0, 3))
+def test_the_sweep_plans_what_the_rule_says(severity, waited, current):
+    from types import SimpleNamespace
+
+    from governance.incidents.sweep import _plan
+
+    now = T0 + timedelta(minutes=waited)
+    row = SimpleNamespace(id=1, severity=severity.value, reported_at=T0, escalation_level=current)
+    planned, schedule = _plan(POLICY, [row], now)
+    target = escalation.target_level(POLICY, severity, T0, now)
+    assert [e.level for e in planned] == list(range(current + 1, target + 1))
+    assert [e.due_at for e in planned] == [
+        escalation.due_at(POLICY, severity, T0, lvl) for lvl in range(current + 1, target + 1)
+    ]
+    assert schedule[1][1] == max(target, current)
