@@ -92,8 +92,11 @@ def build_workspace(url: str, folder: Path, n: int) -> None:
         ids = list(conn.scalars(select(Incident.id)))
         for chunk in _chunks([{"incident_id": i, "model_id": models[i % 5]} for i in ids]):
             conn.execute(insert(IncidentModel), chunk)
-        steps = [{"incident_id": i, "from_status": None, "to_status": "open", "actor": OFFICER,
-                  "actor_id": officer.id, "reason": "reported", "at": reported} for i in ids]  # fmt: skip
+        steps = [
+            {"incident_id": i, "from_status": None, "to_status": "open", "actor": OFFICER,
+             "actor_id": officer.id, "reason": "reported", "at": reported}
+            for i in ids
+        ]  # fmt: skip
         for chunk in _chunks(steps):
             conn.execute(insert(IncidentTransition), chunk)
     wb.close()
@@ -121,14 +124,15 @@ def sweeps(url: str, folder: Path, runs: int) -> dict[str, Any]:
             uow.session.execute(
                 delete(Notification).where(Notification.kind == "incident.escalated")
             )
+            reported = uow.session.scalar(select(func.min(Incident.reported_at)))
             for severity in ("critical", "high", "medium", "low"):
-                reported = uow.session.scalar(select(func.min(Incident.reported_at)))
+                first_due = escalation.due_at(ResponsePolicy(), severity, reported, 1)
                 uow.session.execute(
-                    update(Incident).where(Incident.severity == severity).values(
-                        escalation_level=0,
-                        next_escalation_at=escalation.due_at(ResponsePolicy(), severity, reported, 1),
-                    ).execution_options(synchronize_session=False)
-                )  # fmt: skip
+                    update(Incident)
+                    .where(Incident.severity == severity)
+                    .values(escalation_level=0, next_escalation_at=first_due)
+                    .execution_options(synchronize_session=False)
+                )
         start = time.perf_counter()
         with wb.unit() as uow:
             done = sweep.escalate_overdue(uow, actor=actor)
