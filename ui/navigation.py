@@ -47,7 +47,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "views/incidents.py",
         "Incidents",
-        ":material/emergency:",
+        ":material/crisis_alert:",
         "Assurance",
         Action.INCIDENT_READ,
     ),

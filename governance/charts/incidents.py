@@ -41,6 +41,8 @@ def response_times(response: pd.DataFrame, measure: str) -> go.Figure:
         legend_title="Severity", xaxis_type="category", plot_bgcolor="white",
         margin={"t": 60, "b": 40},
     )  # fmt: skip
+    months = sorted(response["month"].dropna().unique())
+    fig.update_xaxes(categoryorder="array", categoryarray=months)
     fig.update_yaxes(gridcolor=palette.GRID, rangemode="tozero")
     return fig
 

@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "PostmortemInfo": "postmortem",
     "IncidentList": "listing",
     "IncidentDetail": "listing",
+    "TimelineEntry": "listing",
     "list_incidents": "listing",
     "incident_detail": "listing",
     "IncidentMetrics": "metrics",

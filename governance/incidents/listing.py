@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 
 from governance.actor import Actor
 from governance.audit.events import Resource
-from governance.auth.roles import Action
+from governance.auth.roles import Action, Role
 from governance.incidents.deadlines import ReportClock, clock
 from governance.incidents.fields import IncidentType, Severity, parse_choice
 from governance.incidents.lifecycle import Status, parse_status
@@ -172,14 +172,18 @@ def incident_detail(uow: UnitOfWork, *, actor: Actor, incident_id: int) -> Incid
         .where(IncidentTransition.incident_id == incident_id)
         .order_by(IncidentTransition.id)
     ):
-        what = "Reported" if step.from_status is None else f"{step.from_status} → {step.to_status}"
+        if step.from_status is None:
+            entries.append(TimelineEntry(step.at, "Reported", step.actor, ""))
+            continue
+        what = f"{step.from_status} → {step.to_status}"
         entries.append(TimelineEntry(step.at, what, step.actor, step.reason))
     for esc in uow.session.scalars(
         select(IncidentEscalation)
         .where(IncidentEscalation.incident_id == incident_id)
         .order_by(IncidentEscalation.level)
     ):
-        told = f"{', '.join(esc.notified_roles)} ({esc.notified} notified)"
+        roles = ", ".join(Role(r).label.lower() + "s" for r in esc.notified_roles)
+        told = f"{roles} ({esc.notified} {'person' if esc.notified == 1 else 'people'})"
         entries.append(TimelineEntry(esc.at, f"Escalated to level {esc.level}", "escalation",
                                      f"{esc.reason} Told: {told}."))  # fmt: skip
     if info.acknowledged_at is not None:

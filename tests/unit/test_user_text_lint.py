@@ -135,6 +135,7 @@ OURS: dict[str, dict[str, str]] = {
         "clock.text()": "a duration in our words",
         "basis(info.impact)": "an article of the Act",
         "format_minutes(waited)": "a duration in our words",
+        "'\\n'.join(lines)": "list items of local_time and markdown_text (_timeline_line)",
     },
     "ui/incidents/forms.py": {
         "label": "our field names, given by the forms",

@@ -7,8 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from governance.auth.service import UserInfo
-from governance.incidents import IncidentDetail, basis, format_minutes, incident_detail
-from ui.formatting import local_time, localise_column
+from governance.incidents import (
+    IncidentDetail,
+    TimelineEntry,
+    basis,
+    format_minutes,
+    incident_detail,
+)
+from ui.formatting import local_time
 from ui.incidents.forms import response_forms
 from ui.incidents.labels import clock_badge, harm_label, severity_badge, status_label, type_label
 from ui.incidents.picker import chosen_incident
@@ -29,20 +35,20 @@ def detail_tab(user: UserInfo) -> None:
     _state(detail)
     _facts(detail)
     st.markdown("**Timeline**")
-    timeline = pd.DataFrame(
-        [
-            {"When": e.at, "What": e.what, "Who": e.who, "Details": e.details}
-            for e in detail.timeline
-        ]
-    )
-    timeline["When"] = localise_column(pd.to_datetime(timeline["When"], utc=True))
-    st.dataframe(
-        timeline, hide_index=True, width="stretch",
-        column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm z"),
-                       "Details": st.column_config.TextColumn(width="large")},
-    )  # fmt: skip
+    lines = [_timeline_line(e) for e in detail.timeline]
+    st.markdown("\n".join(lines))
     _resolution(detail)
     response_forms(user, info, detail.postmortem is not None)
+
+
+def _timeline_line(e: TimelineEntry) -> str:
+    """One step as a list item: its time in the reader's zone, then the escaped texts."""
+    line = f"- **{local_time(e.at)}** · {markdown_text(e.what)}"
+    if e.who:
+        line += f" · {markdown_text(e.who)}"
+    if e.details:
+        line += f" — {markdown_text(e.details)}"
+    return line
 
 
 def _state(detail: IncidentDetail) -> None:
@@ -72,7 +78,7 @@ def _state(detail: IncidentDetail) -> None:
         nxt = info.next_escalation_at
         st.caption(
             "Not acknowledged yet"
-            + (f": it escalates again at {local_time(nxt)}." if nxt else " (at the last level).")
+            + (f": it escalates again at {local_time(nxt)}." if nxt else ": at level 3, the last.")
         )
 
 

@@ -49,9 +49,18 @@ def display_frame(found: pd.DataFrame) -> pd.DataFrame:
             "Title": found["title"],
             "Severity": found["severity"].map(severity_label),
             "Status": found["status"].map(status_label),
-            "Escalation": found["escalation_level"].map(lambda n: f"level {n}" if n else "—"),
             "Report clock": found["report_clock"].map(lambda t: t or "—"),
             "Overdue": found["overdue"],
+            "Escalation": [
+                (
+                    "—"
+                    if not n
+                    else f"level {n}"
+                    if s in ("open", "investigating")
+                    else f"reached level {n}"
+                )
+                for n, s in zip(found["escalation_level"], found["status"], strict=True)
+            ],
             "Type": found["incident_type"].map(type_label),
             "Models": found["models"].map(lambda m: m or "—"),
             "Serious": found["serious"],
@@ -103,7 +112,8 @@ def incident_list(actor: Actor, model_names: Sequence[str], can_report: bool) ->
         width="stretch",
         column_config={
             "#": st.column_config.NumberColumn("#", width="small", format="%d"),
-            "Title": st.column_config.TextColumn("Title", width="medium"),
+            "Title": st.column_config.TextColumn("Title", width="large"),
+            "Report clock": st.column_config.TextColumn("Report clock", width="medium"),
             "Overdue": st.column_config.CheckboxColumn("Overdue", width="small"),
             "Serious": st.column_config.CheckboxColumn("Serious", width="small"),
             **{c: datetime_format for c in ("Detected", "Reported", "Acknowledged", "Report due")},

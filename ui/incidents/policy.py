@@ -63,9 +63,8 @@ def policy_tab(user: UserInfo) -> None:
             f"In force: version {current.version:d}, set by {markdown_text(current.created_by)} "
             f"on {local_time(current.created_at)}."
         )
-    c1, c2 = st.columns(2)
-    c1.dataframe(_windows(current), hide_index=True, width="stretch")
-    c2.dataframe(_levels(current), hide_index=True, width="stretch",
+    st.dataframe(_windows(current), hide_index=True, width="content")
+    st.dataframe(_levels(current), hide_index=True, width="stretch",
                  column_config={"Why": st.column_config.TextColumn(width="large")})  # fmt: skip
     p = current.policy
     st.markdown(
