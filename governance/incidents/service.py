@@ -332,7 +332,7 @@ def close_incident(
                 "post-mortem is written; write it first."
             )
     incident.closed_at, incident.closed_by = uow.now(), actor.username
-    move(uow, actor, incident, Status.CLOSED, why or "closed")
+    move(uow, actor, incident, Status.CLOSED, why or "")
     uow.record(
         actor, Event(AuditAction.INCIDENT_CLOSED, Resource.INCIDENT, incident.id, {"reason": why})
     )

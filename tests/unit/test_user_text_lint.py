@@ -134,7 +134,8 @@ OURS: dict[str, dict[str, str]] = {
         "clock.text().removeprefix('overdue by ')": "a duration in our words",
         "clock.text()": "a duration in our words",
         "basis(info.impact)": "an article of the Act",
-        "format_minutes(waited)": "a duration in our words",
+        "waited": "a duration in our words (deadlines.duration)",
+        "'\\n'.join(items)": "numbered items of markdown_text",
         "'\\n'.join(lines)": "list items of local_time and markdown_text (_timeline_line)",
     },
     "ui/incidents/forms.py": {

@@ -3,7 +3,6 @@ red when overdue), its facts, its timeline, its resolution and post-mortem, and 
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from governance.auth.service import UserInfo
@@ -11,7 +10,7 @@ from governance.incidents import (
     IncidentDetail,
     TimelineEntry,
     basis,
-    format_minutes,
+    duration,
     incident_detail,
 )
 from ui.formatting import local_time
@@ -57,7 +56,9 @@ def _state(detail: IncidentDetail) -> None:
         severity_badge(info.severity)
         st.badge(status_label(info.status), color="gray")
         if info.escalation_level:
-            st.badge(f"Escalation level {info.escalation_level:d}", color="violet",
+            active = info.status in ("open", "investigating")
+            st.badge(f"{'Escalation' if active else 'Reached escalation'} level "
+                     f"{info.escalation_level:d}", color="violet" if active else "gray",
                      icon=":material/trending_up:")  # fmt: skip
         if info.serious:
             clock_badge(clock.state.value, clock.text())
@@ -94,10 +95,10 @@ def _facts(detail: IncidentDetail) -> None:
     people = "not known" if info.affected_people is None else f"{info.affected_people:,}"
     c2.markdown(f"**People affected**  \n{people}")
     if info.acknowledged_at:
-        waited = int((info.acknowledged_at - info.reported_at).total_seconds() // 60)
+        waited = duration(info.acknowledged_at - info.reported_at)
         c3.markdown(
             f"**Acknowledged**  \n{local_time(info.acknowledged_at)} by "
-            f"{markdown_text(info.acknowledged_by)} (after {format_minutes(waited)})"
+            f"{markdown_text(info.acknowledged_by)} (after {waited})"
         )
     else:
         c3.markdown("**Acknowledged**  \nnot yet")
@@ -131,8 +132,5 @@ def _resolution(detail: IncidentDetail) -> None:
             st.markdown("**Lessons learned**")
             st.text(post.lessons_learned)
             st.markdown("**Preventive measures**")
-            st.dataframe(
-                pd.DataFrame({"#": [m.position for m in post.measures],
-                              "Measure": [m.description for m in post.measures]}),
-                hide_index=True, width="stretch",
-            )  # fmt: skip
+            items = [f"{m.position:d}. {markdown_text(m.description)}" for m in post.measures]
+            st.markdown("\n".join(items))
