@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from governance import incidents
 from governance.kernel import Workbench
+from tests.factories import make_incident
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -28,10 +29,5 @@ def clocked(workbench: Workbench, clock: Clock) -> Workbench:
 
 
 def report(workbench: Workbench, by, **kw) -> incidents.IncidentInfo:  # type: ignore[no-untyped-def]
-    values = {
-        "incident_type": "performance", "severity": "medium", "title": "Accuracy dropped",
-        "description": "Accuracy fell below the baseline.",
-        "detected_at": workbench.clock() - timedelta(hours=1),
-    }  # fmt: skip
-    values.update(kw)
-    return workbench.run(incidents.report_incident, actor=by.actor(), **values)
+    """An incident reported by ``by`` (see :func:`tests.factories.make_incident`)."""
+    return make_incident(workbench, by=by, **kw)
