@@ -1,4 +1,4 @@
-"""Command line: database upkeep, accounts, the audit trail, the model registry, doctor,
+"""Command line: database upkeep, accounts, the audit trail, the model registry, incidents, doctor,
 backups and restores, the demo workspace.
 
 ``db upgrade`` and ``db grant`` are the migration role's (the owner of the schema); every other
@@ -72,11 +72,13 @@ def _parser() -> argparse.ArgumentParser:
 
     from governance.demo.cli import add_demo_commands
     from governance.fairness.cli import add_fairness_commands
+    from governance.incidents.cli import add_incident_commands
     from governance.maintenance.cli import add_maintenance_commands
     from governance.registry.cli import add_registry_commands
 
     add_fairness_commands(groups)
     add_registry_commands(groups)
+    add_incident_commands(groups)
     add_maintenance_commands(groups)
     add_demo_commands(groups)
     return parser
@@ -205,6 +207,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from governance.registry.cli import run_registry
 
         return run_registry(args, open_workbench)
+    if args.group == "incidents":
+        from governance.incidents.cli import run_incidents
+
+        return run_incidents(args, open_workbench)
     if args.group == "demo":
         from governance.demo.cli import run_demo
 

@@ -4,6 +4,15 @@ from governance.audit.models import AuditEvent, AuditMark
 from governance.auth.models import BrowserSession, User
 from governance.db.base import Base
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
+from governance.incidents.models import (
+    Incident,
+    IncidentEscalation,
+    IncidentModel,
+    IncidentPolicyVersion,
+    IncidentPostmortem,
+    IncidentTransition,
+    PreventiveMeasure,
+)
 from governance.notifications.models import Notification, NotificationCondition
 from governance.registry.models import (
     Approval,
@@ -26,6 +35,12 @@ __all__ = [
     "Deployment",
     "FairnessAssessment",
     "FairnessPolicyVersion",
+    "Incident",
+    "IncidentEscalation",
+    "IncidentModel",
+    "IncidentPolicyVersion",
+    "IncidentPostmortem",
+    "IncidentTransition",
     "Model",
     "ModelVersion",
     "ModelWatcher",
@@ -33,6 +48,7 @@ __all__ = [
     "NotificationCondition",
     "PerformanceDay",
     "PerformancePoint",
+    "PreventiveMeasure",
     "User",
     "Validation",
     "VersionTransition",

@@ -20,6 +20,7 @@ from governance.auth.service import UserInfo
 from governance.kernel import Workbench
 
 if TYPE_CHECKING:
+    from governance.incidents.records import IncidentInfo
     from governance.registry.records import VersionInfo
     from governance.registry.service import ModelInfo
 
@@ -258,3 +259,19 @@ def make_evidence_model(
     for version in versions:
         make_version(workbench, model.name, maker=by, version=version)
     return model
+
+
+def make_incident(workbench: Workbench, *, by: UserInfo, **fields: object) -> IncidentInfo:
+    """A reported incident (medium performance, detected an hour before the workbench's now);
+    ``fields`` override any argument of ``report_incident``."""
+    from datetime import timedelta
+
+    from governance.incidents import service as incidents
+
+    values: dict[str, object] = {
+        "incident_type": "performance", "severity": "medium", "title": "Accuracy dropped",
+        "description": "Accuracy fell below the baseline.",
+        "detected_at": workbench.clock() - timedelta(hours=1),
+    }  # fmt: skip
+    values.update(fields)
+    return workbench.run(incidents.report_incident, actor=by.actor(), **values)  # type: ignore[arg-type]

@@ -45,6 +45,13 @@ PAGES: tuple[PageSpec, ...] = (
         Action.REGISTRY_READ,
     ),
     PageSpec(
+        "views/incidents.py",
+        "Incidents",
+        ":material/crisis_alert:",
+        "Assurance",
+        Action.INCIDENT_READ,
+    ),
+    PageSpec(
         "views/audit_trail.py",
         "Audit trail",
         ":material/receipt_long:",

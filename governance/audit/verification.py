@@ -216,9 +216,7 @@ def verify_full(
     frontier, after, prev, checked = start.frontier, start.after, start.prev, start.checked
     part = ChainReport(True, 0, head_hash=prev, head_id=after)
     for upto in [*(s for s in sizes if s > after), None]:
-        part = walk_stored(
-            uow, after=after, prev=prev, upto=upto, frontier=frontier, progress=step
-        )
+        part = walk_stored(uow, after=after, prev=prev, upto=upto, frontier=frontier, progress=step)
         checked += part.events_checked
         if not part.intact or upto is None:
             break

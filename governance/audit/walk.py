@@ -36,8 +36,7 @@ _DETAILS = ',"details":'
 def _out_of_place(expected: int, found: int) -> str:
     if found > expected:
         return (
-            f"expected event {expected} next but found event {found}; "
-            f"event {expected} is missing"
+            f"expected event {expected} next but found event {found}; event {expected} is missing"
         )
     return f"event {found} appears out of order"
 

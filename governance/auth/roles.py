@@ -64,6 +64,10 @@ class Action(StrEnum):
     MAINTENANCE = "system.maintenance"
     NOTIFICATION_READ = "notification.read"
     NOTIFICATION_MARK_READ = "notification.mark_read"
+    INCIDENT_READ = "incident.read"
+    INCIDENT_REPORT = "incident.report"
+    INCIDENT_MANAGE = "incident.manage"
+    INCIDENT_POLICY_EDIT = "incident.policy_edit"
 
     @property
     def phrase(self) -> str:
@@ -95,6 +99,10 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.MAINTENANCE: "maintain the system (doctor, backups and restores)",
     Action.NOTIFICATION_READ: "read your notifications",
     Action.NOTIFICATION_MARK_READ: "mark your notifications as read",
+    Action.INCIDENT_READ: "read incidents",
+    Action.INCIDENT_REPORT: "report incidents",
+    Action.INCIDENT_MANAGE: "acknowledge, investigate, resolve or close incidents",
+    Action.INCIDENT_POLICY_EDIT: "change the incident escalation and response policy",
 }
 
 _EVERYONE = frozenset(Role)
@@ -136,6 +144,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Everyone has an inbox; that it is one's own is checked by the service on each record.
     Action.NOTIFICATION_READ: _EVERYONE,
     Action.NOTIFICATION_MARK_READ: _EVERYONE,
+    Action.INCIDENT_READ: _EVERYONE,
+    # Whoever builds or runs models sees them fail: they report.
+    Action.INCIDENT_REPORT: frozenset({Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.ADMIN}),
+    # Those accountable for the response (and the regulator's clock) run it.
+    Action.INCIDENT_MANAGE: frozenset({Role.COMPLIANCE_OFFICER, Role.ADMIN}),
+    Action.INCIDENT_POLICY_EDIT: frozenset({Role.COMPLIANCE_OFFICER}),
 }
 
 # Roles that may only read: a guard against a future edit of the matrix granting them a change.
@@ -153,6 +167,7 @@ READ_ACTIONS = frozenset(
         # reader's bookkeeping, as the last sign-in time is, so read-only roles keep it.
         Action.NOTIFICATION_MARK_READ,
         Action.REGISTRY_READ,
+        Action.INCIDENT_READ,
     }
 )
 

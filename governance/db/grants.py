@@ -127,6 +127,42 @@ APP_GRANTS: tuple[TableGrant, ...] = (
         "when it began and ended)",
     ),
     TableGrant(
+        "incidents",
+        ("SELECT", "INSERT", "UPDATE"),
+        "an incident moves through its lifecycle (acknowledged, escalated, resolved, closed) "
+        "on its record; never deleted",
+    ),
+    TableGrant(
+        "incident_models",
+        ("SELECT", "INSERT"),
+        "the models an incident concerns, named as it is reported; never edited",
+    ),
+    TableGrant(
+        "incident_transitions",
+        ("SELECT", "INSERT"),
+        "the incident's status history: each change appended, never edited or removed",
+    ),
+    TableGrant(
+        "incident_escalations",
+        ("SELECT", "INSERT"),
+        "each escalation level reached, once per incident and level: evidence, never edited",
+    ),
+    TableGrant(
+        "incident_postmortems",
+        ("SELECT", "INSERT"),
+        "a post-mortem is written once and kept as it was",
+    ),
+    TableGrant(
+        "incident_measures",
+        ("SELECT", "INSERT"),
+        "the post-mortem's preventive measures, one row each, written with it",
+    ),
+    TableGrant(
+        "incident_policies",
+        ("SELECT", "INSERT"),
+        "a policy change appends a new version; old versions stay as they were",
+    ),
+    TableGrant(
         "alembic_version",
         ("SELECT",),
         "read to check the schema is at head; only the migration role moves it",

@@ -29,10 +29,15 @@ from governance.auth.models import User
 from governance.auth.service import UserInfo
 from governance.clock import utcnow
 from governance.demo import fairness
+from governance.demo import incidents as demo_incidents
 from governance.demo import performance as perf
 from governance.demo.accounts import Credential, create_accounts
 from governance.demo.models import CATALOGUE, MEASURED, DemoModel, DemoVersion, Step
 from governance.errors import ValidationError
+from governance.incidents import policy_store as incident_policy
+from governance.incidents import postmortem as incident_postmortem
+from governance.incidents import service as incident_service
+from governance.incidents import sweep as incident_sweep
 from governance.kernel import UnitOfWork, Workbench
 from governance.registry import approvals, deployments
 from governance.registry import service as registry
@@ -56,6 +61,7 @@ class DemoSummary:
     points: int
     assessments: int
     seconds: float
+    incidents: int = 0
 
 
 class Clock:
@@ -101,6 +107,7 @@ class _Story:
     trained: dict[str, fairness.Trained] = dataclasses.field(default_factory=dict)
     assessments: int = 0
     points: int = 0
+    incidents: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def load_demo(workbench: Workbench) -> DemoSummary:
@@ -123,9 +130,18 @@ def load_demo(workbench: Workbench) -> DemoSummary:
             clock.now = at
             call(uow)
         clock.now = now
+        # The cron job's sweep at the moment of the load: the unacknowledged critical
+        # incident reaches the level its wait has earned.
+        incident_sweep.escalate_due(uow, trigger="demo load")
         versions = sum(len(m.versions) for m in CATALOGUE)
         summary = DemoSummary(
-            tuple(credentials), len(CATALOGUE), versions, story.points, story.assessments, 0.0
+            tuple(credentials),
+            len(CATALOGUE),
+            versions,
+            story.points,
+            story.assessments,
+            0.0,
+            incidents=len(story.incidents),
         )
     seconds = (utcnow() - started).total_seconds()
     return dataclasses.replace(summary, seconds=round(seconds, 2))
@@ -167,7 +183,63 @@ def _timeline(story: _Story, now: datetime) -> list[tuple[datetime, int, Call]]:
                 entries.append((at, len(entries), _step_call(story, model, version, step)))
         for at, batch in perf.batches(perf.points(model, now), now):
             entries.append((at, len(entries), _points_call(story, model, batch)))
+    entries.append((now - timedelta(days=demo_incidents.POLICY_DAYS_AGO), len(entries),
+                    lambda uow: _incident_policy(uow, story)))  # fmt: skip
+    for incident in demo_incidents.INCIDENTS:
+        reported = now - timedelta(days=incident.days_ago)
+        entries.append((reported, len(entries), _report_call(story, incident)))
+        for step in incident.steps:
+            at = reported + timedelta(hours=step.hours)
+            entries.append((at, len(entries), _incident_call(story, incident, step)))
     return sorted(entries, key=lambda e: (e[0], e[1]))
+
+
+def _incident_policy(uow: UnitOfWork, story: _Story) -> None:
+    actor = story.users[demo_incidents.OLIVIA].actor()
+    current = incident_policy.in_force(uow)
+    incident_policy.update_policy(
+        uow, actor=actor, policy=current.policy.amended(**demo_incidents.POLICY_CHANGE),
+        reason=demo_incidents.POLICY_REASON, expected_version=current.version,
+    )  # fmt: skip
+
+
+def _report_call(story: _Story, incident: demo_incidents.DemoIncident) -> Call:
+    def call(uow: UnitOfWork) -> None:
+        detected = uow.now() - timedelta(hours=incident.detected_hours_before)
+        info = incident_service.report_incident(
+            uow, actor=story.users[incident.who].actor(), detected_at=detected, **incident.report
+        )
+        story.incidents[incident.key] = info.id
+
+    return call
+
+
+def _incident_call(
+    story: _Story, incident: demo_incidents.DemoIncident, step: demo_incidents.IncidentStep
+) -> Call:
+    def call(uow: UnitOfWork) -> None:
+        actor = story.users[step.who].actor()
+        ident = story.incidents[incident.key]
+        if step.verb == "acknowledge":
+            incident_sweep.escalate_due(uow, trigger="cron")  # what had fallen due by now
+            incident_service.acknowledge_incident(uow, actor=actor, incident_id=ident)
+        elif step.verb == "investigate":
+            incident_service.transition_incident(uow, actor=actor, incident_id=ident,
+                                                 to="investigating", **step.args)  # fmt: skip
+        elif step.verb == "resolve":
+            incident_service.resolve_incident(uow, actor=actor, incident_id=ident, **step.args)
+        elif step.verb == "postmortem":
+            incident_postmortem.write_postmortem(uow, actor=actor, incident_id=ident, **step.args)
+        elif step.verb == "regulator":
+            incident_service.record_regulator_report(
+                uow, actor=actor, incident_id=ident, submitted_at=uow.now(), **step.args
+            )
+        elif step.verb == "close":
+            incident_service.close_incident(uow, actor=actor, incident_id=ident)
+        else:
+            raise ValueError(f"unknown demo incident step {step.verb!r}")
+
+    return call
 
 
 def _points_call(story: _Story, model: DemoModel, batch: list[dict[str, Any]]) -> Call:

@@ -163,9 +163,7 @@ def run_fairness(args: argparse.Namespace, open_workbench: Callable[[], Workbenc
             with workbench.unit() as uow:
                 actor = actor_for_username(uow, args.actor)  # refused before any work
                 # Evidence is judged by the policy in force, not by command-line overrides.
-                result = assess_file(
-                    args.path, spec, active_policy(uow, actor=actor), caps=caps
-                )
+                result = assess_file(args.path, spec, active_policy(uow, actor=actor), caps=caps)
                 payload = result.to_json()
                 payload["saved_assessment_id"] = save_assessment(
                     uow,

@@ -3,7 +3,9 @@ recipient (the bell and the notifications page)."""
 
 from governance.notifications.conditions import close_condition, notify_on_opening, open_condition
 from governance.notifications.service import (
+    Notice,
     NotificationInfo,
+    deliver_many,
     list_for,
     mark_all_read,
     mark_read,
@@ -14,8 +16,10 @@ from governance.notifications.service import (
 )
 
 __all__ = [
+    "Notice",
     "NotificationInfo",
     "close_condition",
+    "deliver_many",
     "list_for",
     "mark_all_read",
     "mark_read",

@@ -90,9 +90,7 @@ def read_points(
     return CheckedPoints(name, _sha256(Path(path)), table)
 
 
-def append_points(
-    uow: UnitOfWork, *, actor: Actor, model: str, points: CheckedPoints
-) -> Recorded:
+def append_points(uow: UnitOfWork, *, actor: Actor, model: str, points: CheckedPoints) -> Recorded:
     """Append points that :func:`read_points` checked."""
     authorize(uow, actor, Action.REGISTRY_VALIDATE, Resource.MODEL)
     record = model_by_name(uow, model)

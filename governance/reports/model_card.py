@@ -59,7 +59,8 @@ def _sections(
         )),
         ("Training data", [("Documentation", m.training_data or "—")]),
         ("Fairness results", (
-            ["Assessment", "Saved", "By", "Verdict", "Lowest disparate impact (any grouping)", "File"],
+            ["Assessment", "Saved", "By", "Verdict", "Lowest disparate impact (any group)",
+             "File"],
             [[f"#{f.id}", _when(f.created_at), f.created_by, f.verdict,
               _number(f.min_disparate_impact), f.file_name] for f in card.fairness],
         )),
@@ -105,6 +106,7 @@ def _render(card: ModelCard, *, title: Callable[[str], str], pairs: Callable, ta
 
 def card_markdown(card: ModelCard, *, level: int = 1) -> str:
     """The card as Markdown, its title a heading of ``level`` (a page embeds it lower)."""
+
     def pairs(items: list[tuple[str, object]]) -> str:
         return "".join(f"- **{label}:** {_md(value)}\n" for label, value in items) + "\n"
 

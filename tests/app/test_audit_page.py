@@ -95,8 +95,7 @@ def test_new_events_are_verified_on_the_next_view(store, audit_page, make_user):
     make_user(Role.AUDITOR, "another")
     ok(audit_page.run())
     assert messages(audit_page, "success") == [
-        f"Audit chain intact up to event {before + 2}: 2 new events verified since event "
-        f"{before}."
+        f"Audit chain intact up to event {before + 2}: 2 new events verified since event {before}."
     ]
 
 
@@ -160,9 +159,7 @@ def test_a_deleted_older_event_is_named_as_missing_by_the_full_verification(stor
     assert f"event {created.id} is missing" in error
 
 
-def test_the_last_checkpoint_is_shown_and_checked_against_the_trail(
-    store, workbench, audit_page
-):
+def test_the_last_checkpoint_is_shown_and_checked_against_the_trail(store, workbench, audit_page):
     from governance.actor import Actor
     from governance.audit.anchor import issue_checkpoint
     from governance.audit.keys import signing_key

@@ -83,8 +83,7 @@ def forge_and_rechain(engine: Engine, event_id: int, details: dict) -> None:
             new_hash = event_hash(row.prev_hash, fields)
             conn.execute(
                 text(
-                    "UPDATE audit_events SET details = :d, prev_hash = :p, hash = :h "
-                    "WHERE id = :i"
+                    "UPDATE audit_events SET details = :d, prev_hash = :p, hash = :h WHERE id = :i"
                 ),
                 {"d": canonical_json(row.details), "p": row.prev_hash, "h": new_hash, "i": row.id},
             )

@@ -62,7 +62,7 @@ def verifier(proof: Path, public_key: str, cwd: Path):
 def seed(workbench, count: int) -> None:
     with workbench.unit() as uow:
         for i in range(count):
-            details = {"n": i, "note": "zoë ✓ \"quoted\" \\ tab\t"}
+            details = {"n": i, "note": 'zoë ✓ "quoted" \\ tab\t'}
             uow.record("seed-bot", Event(AuditAction.LOGIN, Resource.USER, i, details))
 
 

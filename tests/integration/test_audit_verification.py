@@ -183,9 +183,7 @@ def test_incremental_check_catches_a_rechained_history_but_not_with_its_marks(wo
     assert workbench.run(verification.verify_full).intact
 
 
-def test_an_older_edit_is_not_seen_incrementally_but_is_by_the_full_verification(
-    workbench, db
-):
+def test_an_older_edit_is_not_seen_incrementally_but_is_by_the_full_verification(workbench, db):
     seed(workbench, 6)
     workbench.run(verification.verify_recent)
     tamper.edit_details(db.engine, 2, {"n": 99})

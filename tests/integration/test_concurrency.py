@@ -121,9 +121,7 @@ def test_sixteen_parallel_wrong_passwords_lock_the_account_at_the_threshold(work
     _gapless_and_intact(workbench)
 
 
-def test_the_right_password_during_a_flood_never_fails_with_an_internal_error(
-    workbench, make_user
-):
+def test_the_right_password_during_a_flood_never_fails_with_an_internal_error(workbench, make_user):
     target = make_user(Role.DATA_SCIENTIST, "target")
     rules = _lockout(workbench, threshold=50)  # the flood alone cannot lock it
 
@@ -164,9 +162,7 @@ def test_a_correct_password_on_an_account_locked_meanwhile_is_refused_not_crashe
     assert _actions(workbench)["auth.account_locked"] >= 1
 
 
-def test_two_admins_changing_one_role_end_in_one_change_and_a_conflict(
-    workbench, admin, make_user
-):
+def test_two_admins_changing_one_role_end_in_one_change_and_a_conflict(workbench, admin, make_user):
     other = make_user(Role.ADMIN, "second-admin")
     ivy = make_user(Role.AUDITOR, "ivy")
     actors = [admin.actor(), other.actor()]

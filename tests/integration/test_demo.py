@@ -207,3 +207,22 @@ def test_the_command_prints_the_accounts_and_they_sign_in(workbench, tmp_path):
     assert "Traceback" not in refused.stderr
     skipped = cli("--if-empty")
     assert skipped.returncode == 0 and "not loaded again" in skipped.stderr
+
+
+def test_the_incidents_make_the_clocks_meaningful(loaded):
+    from governance.demo.incidents import INCIDENTS
+    from governance.incidents.models import Incident, IncidentEscalation, IncidentPostmortem
+
+    workbench, summary, _started = loaded
+    rows = _all(workbench, Incident)
+    assert summary.incidents == len(rows) == len(INCIDENTS)
+    now = datetime.now(UTC)
+    overdue = [i for i in rows if i.report_due_at and not i.regulator_reported_at
+               and i.report_due_at < now]  # fmt: skip
+    assert len(overdue) == 1
+    escalated = [i for i in rows if i.severity == "critical" and i.acknowledged_at is None]
+    assert [i.escalation_level for i in escalated] == [3]
+    assert {i.status for i in rows} == {"open", "investigating", "closed"}
+    assert len(_all(workbench, IncidentPostmortem)) >= 2
+    assert len(_all(workbench, IncidentEscalation)) >= 5
+    assert max(i.reported_at for i in rows) <= now

@@ -216,6 +216,7 @@ def _app_session(
             stdin=factories.PASSWORD + "\n")  # fmt: skip
     run(("users", "list"))
     _registry_session(run)
+    _incidents_session(run)
     # Evidence names a registered model's version: saved once the registry has them.
     run(("fairness", "assess"), str(data), "--y-true", "label", "--y-pred", "prediction",
         "--sensitive", "race", "--save", "--model", "scorer", "--version", "1.0.0",
@@ -271,6 +272,29 @@ def _registry_session(run) -> None:  # type: ignore[no-untyped-def]
     run(("registry", "deprecate"), "scorer", "1.0.0", "--reason", "old", env=sci)
     run(("registry", "retire"), "scorer", "1.0.0", "--reason", "gone", env=sci)
     run(("registry", "unwatch"), "scorer", env=officer)
+
+
+def _incidents_session(run) -> None:  # type: ignore[no-untyped-def]
+    """Every incidents command, as the app role: one critical incident to its close."""
+    sci, officer = {"GOVERNANCE_ACTOR": "scientist"}, {"GOVERNANCE_ACTOR": "officer"}
+    run(("incidents", "report"), "--type", "security", "--severity", "critical", "--title",
+        "Key leaked", "--description", "d", "--detected-at", "now", "--model", "scorer",
+        "--serious", env=sci)  # fmt: skip
+    run(("incidents", "escalate"))
+    run(("incidents", "list"), "--format", "json")
+    run(("incidents", "acknowledge"), "1", env=officer)
+    run(("incidents", "impact"), "1", "--serious", "--death", "--reason", "a death",
+        env=officer)  # fmt: skip
+    run(("incidents", "transition"), "1", "--to", "investigating", "--reason", "go", env=officer)
+    run(("incidents", "resolve"), "1", "--root-cause", "key in a log", env=officer)
+    run(("incidents", "postmortem"), "1", "--timeline", "t", "--lessons", "l", "--measure", "m",
+        env=officer)  # fmt: skip
+    run(("incidents", "regulator-report"), "1", "--submitted-at", "now", "--reference", "R-1",
+        env=officer)  # fmt: skip
+    run(("incidents", "close"), "1", env=officer)
+    run(("incidents", "show"), "1", "--format", "json")
+    run(("incidents", "policy"), "--set", "ack_high=30", "--reason", "faster", env=officer)
+    run(("incidents", "metrics"), "--format", "json")
 
 
 @pytest.mark.postgres

@@ -28,6 +28,11 @@ from governance.fairness.engine import assess_file
 from governance.fairness.models import FairnessAssessment, FairnessPolicyVersion
 from governance.fairness.policy import Policy
 from governance.fairness.spec import AssessmentSpec
+from governance.incidents import listing as incident_listing
+from governance.incidents import policy_store as incident_policy
+from governance.incidents import service as incident_service
+from governance.incidents.models import Incident, IncidentPolicyVersion
+from governance.incidents.policy import ResponsePolicy
 from governance.maintenance import doctor
 from governance.notifications import list_for, mark_all_read, mark_read, notify
 from governance.notifications.models import Notification
@@ -112,6 +117,22 @@ CALLS: dict[Action, Call] = {
     Action.REGISTRY_DEPRECATE: lambda s, a, ids: registry_deployments.deprecate_version(
         s, actor=a, version_id=ids["approved"].id, reason="old"
     ),
+    Action.INCIDENT_READ: lambda s, a, ids: incident_listing.list_incidents(s, actor=a),
+    Action.INCIDENT_REPORT: lambda s, a, ids: incident_service.report_incident(
+        s,
+        actor=a,
+        incident_type="data",
+        severity="low",
+        title="Labels shifted",
+        description="d",
+        detected_at=s.now(),
+    ),
+    Action.INCIDENT_MANAGE: lambda s, a, ids: incident_service.acknowledge_incident(
+        s, actor=a, incident_id=ids["incident"]
+    ),
+    Action.INCIDENT_POLICY_EDIT: lambda s, a, ids: incident_policy.update_policy(
+        s, actor=a, policy=ResponsePolicy().amended(ack_high=30), reason="faster"
+    ),
 }
 
 CASES = [(role, action) for action in Action for role in Role]
@@ -133,6 +154,8 @@ def _snapshot(session: Session) -> tuple[list[Any], list[int]]:
     for record in (Model, Validation, Approval, Deployment):
         records.append(len(session.scalars(select(record.id)).all()))
     records.append([(v.status, v.row_version) for v in session.scalars(select(ModelVersion))])
+    records.append([(i.acknowledged_at, i.row_version) for i in session.scalars(select(Incident))])
+    records.append(len(session.scalars(select(IncidentPolicyVersion.id)).all()))
     events = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
     return records, events
 
@@ -183,6 +206,11 @@ def world(uow, session, admin, make_user, tmp_path, workbench):
             workbench, ids["model"], maker=target, checkers=(checker,),
             to="pending_approval" if status == "pending" else status,
         )  # fmt: skip
+    ids["incident"] = workbench.run(
+        incident_service.report_incident, actor=target.actor(), incident_type="security",
+        severity="medium", title="Prompt injection", description="d",
+        detected_at=workbench.clock(),
+    ).id  # fmt: skip
     return actors, ids
 
 

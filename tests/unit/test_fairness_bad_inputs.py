@@ -826,7 +826,9 @@ def test_csv_with_a_hundred_thousand_columns_is_refused_before_describe(
 WIDE_HEADERS = {
     "double quotes around line breaks": '"a' + "\n" * 100 + '",' + ",".join(["x"] * 3_000),
     "single quotes around line breaks": "'a" + "\n" * 100 + "'," + ",".join(["x"] * 3_000),
-    "backslash-escaped quote before line breaks": '"a\\""' + "\n" * 100 + '",'
+    "backslash-escaped quote before line breaks": '"a\\""'
+    + "\n" * 100
+    + '",'
     + ",".join(["x"] * 3_000),
     "unclosed quote": '"' + ",".join(["x"] * 3_000),
     "semicolons": ";".join(["x"] * 3_000),

@@ -40,30 +40,39 @@ MARKDOWN_OPTIONS = {"segmented_control", "pills", "radio"}
 OURS: dict[str, dict[str, str]] = {
     "app.py": {"user.role.label": "a role's name"},
     "views/account.py": {
-        "user.role.label": "a role's name", "MIN_PASSWORD_LENGTH": "a number",
+        "user.role.label": "a role's name",
+        "MIN_PASSWORD_LENGTH": "a number",
     },
     "views/overview.py": {
         "user.role.label": "a role's name",
         "panel.title": "panels are written by the domains (governance.overview.Panel)",
-        "panel.alert": "idem", "panel.note": "idem", "panel.next_step": "idem",
-        "tile.label": "idem", "tile.help": "idem",
+        "panel.alert": "idem",
+        "panel.note": "idem",
+        "panel.next_step": "idem",
+        "tile.label": "idem",
+        "tile.help": "idem",
         "value": "markdown_text of a text tile value, or a number",
         "ROLE_DESCRIPTIONS[user.role]": "our description of a role",
     },
     "views/users.py": {
-        "created.role.label": "a role's name", "changed.role.label": "a role's name",
-        "role_help": "our descriptions of the roles", "MIN_PASSWORD_LENGTH": "a number",
+        "created.role.label": "a role's name",
+        "changed.role.label": "a role's name",
+        "role_help": "our descriptions of the roles",
+        "MIN_PASSWORD_LENGTH": "a number",
         "_FIRST_SIGN_IN if created.must_change_password else ''": "our sentence or nothing",
     },
     "views/audit_trail.py": {
-        "report.summary()": "the chain check's own words and numbers", "matching": "a count",
+        "report.summary()": "the chain check's own words and numbers",
+        "matching": "a count",
     },
     "ui/audit.py": {
-        "_LIMITS": "our sentence", "result.summary()": "the chain check's own words and numbers",
+        "_LIMITS": "our sentence",
+        "result.summary()": "the chain check's own words and numbers",
         "'  \\n'.join(lines)": "numbers, hashes and markdown_text of the checkpoint's issuer",
     },
     "ui/auth.py": {
-        "MIN_PASSWORD_LENGTH": "a number", "rules.lockout_threshold": "a number",
+        "MIN_PASSWORD_LENGTH": "a number",
+        "rules.lockout_threshold": "a number",
         "rules.lockout_minutes": "a number",
     },
     "ui/registry/card.py": {
@@ -71,8 +80,10 @@ OURS: dict[str, dict[str, str]] = {
         "card_markdown(card, level=3)": "governance.reports escapes every value in it",
     },
     "ui/registry/performance.py": {
-        "verdict": "'meets' or 'is below'", "where": "one of our two sentences",
-        "max_mb": "a number (a setting)", "text": "built of counts and markdown_text",
+        "verdict": "'meets' or 'is below'",
+        "where": "one of our two sentences",
+        "max_mb": "a number (a setting)",
+        "text": "built of counts and markdown_text",
     },
     "ui/feedback.py": {"message": "flash's callers escape (checked here as flash contexts)"},
     "ui/downloads.py": {
@@ -97,7 +108,8 @@ OURS: dict[str, dict[str, str]] = {
         "verb": "'You now watch' or 'You no longer watch'",
     },
     "ui/registry/fairness.py": {
-        "latest['Verdict']": "a verdict's name", "_ratio(latest['Lowest DI ratio'])": "a number",
+        "latest['Verdict']": "a verdict's name",
+        "_ratio(latest['Lowest DI ratio'])": "a number",
     },
     "ui/registry/detail.py": {
         "tier_label(dossier.model.risk_tier).lower()": "a tier's name",
@@ -108,23 +120,49 @@ OURS: dict[str, dict[str, str]] = {
     },
     "ui/registry/forms.py": {"target.get('direction')": ">= or <=, as the baseline parsed it"},
     "ui/registry/lifecycle.py": {
-        "blocked": "our sentences (why_no_decision)", "verb": "Retire or Deprecate",
-        "verb.lower()": "idem", "consequence": "our sentence",
+        "blocked": "our sentences (why_no_decision)",
+        "verb": "Retire or Deprecate",
+        "verb.lower()": "idem",
+        "consequence": "our sentence",
         "r.status.replace('_', ' ')": "a status code",
     },
+    "views/incidents.py": {"TABS": "our tab names"},
+    "ui/incidents/detail.py": {
+        "type_label(info.incident_type)": "an incident type's name",
+        "harm_label(info.harm_category)": "a harm category's name",
+        "people": "a count or 'not known'",
+        "clock.text().removeprefix('overdue by ')": "a duration in our words",
+        "clock.text()": "a duration in our words",
+        "basis(info.impact)": "an article of the Act",
+        "waited": "a duration in our words (deadlines.duration)",
+        "'\\n'.join(items)": "numbered items of markdown_text",
+        "'\\n'.join(lines)": "list items of local_time and markdown_text (_timeline_line)",
+    },
+    "ui/incidents/forms.py": {
+        "label": "our field names, given by the forms",
+        "suffix": "' (optional)' or nothing",
+        "info.severity": "a severity code",
+    },
+    "ui/incidents/listing.py": {"who": "one of our two sentences"},
+    "ui/incidents/policy.py": {"s.value.capitalize()": "a severity's name"},
     "ui/fairness/policy.py": {"version.version": "a number", "current.version": "a number"},
     "ui/fairness/history.py": {"saved.file_sha256": "a SHA-256 in hex"},
     "ui/fairness/tables.py": {"definition": "a metric's definition from our registry"},
     "ui/fairness/results.py": {
-        "word": "PASS, FAIL or INSUFFICIENT DATA", "shown.policy_name": "our phrase",
-        "metric.label": "registry", "metric.definition": "registry", "limit.text": "policy",
+        "word": "PASS, FAIL or INSUFFICIENT DATA",
+        "shown.policy_name": "our phrase",
+        "metric.label": "registry",
+        "metric.definition": "registry",
+        "limit.text": "policy",
         "interval": "numbers formatted above",
         "SHORT_SUMMARY_LABELS.get(key, metric.label)": "registry",
         "'breaks' if breached else 'within'": "ours",
     },
     "ui/fairness/assess.py": {
-        "overview.format": "a file format's name", "max_mb": "a number",
-        "assessment_id": "a number", "assessed.saved_id": "a number",
+        "overview.format": "a file format's name",
+        "max_mb": "a number",
+        "assessment_id": "a number",
+        "assessed.saved_id": "a number",
     },
 }
 
@@ -162,9 +200,7 @@ class _Checker:
         self.rel = str(path.relative_to(ROOT))
         self.tree = ast.parse(path.read_text(encoding="utf-8"))
         self.ours = OURS.get(self.rel, {})
-        self.functions = {
-            f.name: f for f in ast.walk(self.tree) if isinstance(f, ast.FunctionDef)
-        }
+        self.functions = {f.name: f for f in ast.walk(self.tree) if isinstance(f, ast.FunctionDef)}
         self.problems: list[str] = []
 
     def run(self) -> list[str]:
