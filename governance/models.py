@@ -16,6 +16,15 @@ from governance.registry.models import (
     Validation,
     VersionTransition,
 )
+from governance.risks.models import (
+    MitigationPlan,
+    PlanNote,
+    Risk,
+    RiskAcceptance,
+    RiskMatrixVersion,
+    RiskModel,
+    RiskTransition,
+)
 
 __all__ = [
     "Approval",
@@ -26,6 +35,7 @@ __all__ = [
     "Deployment",
     "FairnessAssessment",
     "FairnessPolicyVersion",
+    "MitigationPlan",
     "Model",
     "ModelVersion",
     "ModelWatcher",
@@ -33,6 +43,12 @@ __all__ = [
     "NotificationCondition",
     "PerformanceDay",
     "PerformancePoint",
+    "PlanNote",
+    "Risk",
+    "RiskAcceptance",
+    "RiskMatrixVersion",
+    "RiskModel",
+    "RiskTransition",
     "User",
     "Validation",
     "VersionTransition",

@@ -64,6 +64,10 @@ class Action(StrEnum):
     MAINTENANCE = "system.maintenance"
     NOTIFICATION_READ = "notification.read"
     NOTIFICATION_MARK_READ = "notification.mark_read"
+    RISK_READ = "risk.read"
+    RISK_RECORD = "risk.record"
+    RISK_ACCEPT = "risk.accept"
+    RISK_MATRIX_EDIT = "risk.matrix_edit"
 
     @property
     def phrase(self) -> str:
@@ -95,6 +99,10 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.MAINTENANCE: "maintain the system (doctor, backups and restores)",
     Action.NOTIFICATION_READ: "read your notifications",
     Action.NOTIFICATION_MARK_READ: "mark your notifications as read",
+    Action.RISK_READ: "read the risk register",
+    Action.RISK_RECORD: "record risks, their status and their mitigation plans",
+    Action.RISK_ACCEPT: "accept risks",
+    Action.RISK_MATRIX_EDIT: "change the risk level matrix",
 }
 
 _EVERYONE = frozenset(Role)
@@ -136,6 +144,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Everyone has an inbox; that it is one's own is checked by the service on each record.
     Action.NOTIFICATION_READ: _EVERYONE,
     Action.NOTIFICATION_MARK_READ: _EVERYONE,
+    # Executives read the heatmap; auditors examine the register.
+    Action.RISK_READ: _EVERYONE,
+    # Those who find and treat risks: compliance, the model makers, the operators.
+    Action.RISK_RECORD: frozenset({Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.ADMIN}),
+    # Accepting a risk is compliance's decision, never the risk owner's (a service rule and
+    # the risk_acceptances CHECK), as is the scale every risk is levelled by.
+    Action.RISK_ACCEPT: frozenset({Role.COMPLIANCE_OFFICER}),
+    Action.RISK_MATRIX_EDIT: frozenset({Role.COMPLIANCE_OFFICER}),
 }
 
 # Roles that may only read: a guard against a future edit of the matrix granting them a change.
@@ -153,6 +169,7 @@ READ_ACTIONS = frozenset(
         # reader's bookkeeping, as the last sign-in time is, so read-only roles keep it.
         Action.NOTIFICATION_MARK_READ,
         Action.REGISTRY_READ,
+        Action.RISK_READ,
     }
 )
 
