@@ -1,5 +1,5 @@
 """Command line: database upkeep, accounts, the audit trail, the model registry, doctor,
-backups and restores, the demo workspace.
+backups and restores, the risk register, the demo workspace.
 
 ``db upgrade`` and ``db grant`` are the migration role's (the owner of the schema); every other
 command runs as the app's role too, which with ``GOVERNANCE_MIGRATE_ON_START=false`` only
@@ -74,9 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     from governance.fairness.cli import add_fairness_commands
     from governance.maintenance.cli import add_maintenance_commands
     from governance.registry.cli import add_registry_commands
+    from governance.risks.cli import add_risk_commands
 
     add_fairness_commands(groups)
     add_registry_commands(groups)
+    add_risk_commands(groups)
     add_maintenance_commands(groups)
     add_demo_commands(groups)
     return parser
@@ -205,6 +207,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from governance.registry.cli import run_registry
 
         return run_registry(args, open_workbench)
+    if args.group == "risks":
+        from governance.risks.cli import run_risks
+
+        return run_risks(args, open_workbench)
     if args.group == "demo":
         from governance.demo.cli import run_demo
 
