@@ -45,6 +45,9 @@ PAGES: tuple[PageSpec, ...] = (
         Action.REGISTRY_READ,
     ),
     PageSpec(
+        "views/risks.py", "Risk register", ":material/warning:", "Assurance", Action.RISK_READ
+    ),
+    PageSpec(
         "views/audit_trail.py",
         "Audit trail",
         ":material/receipt_long:",

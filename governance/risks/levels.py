@@ -8,6 +8,7 @@ whenever a risk is shown, so a change re-levels every risk at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,7 +63,7 @@ def update_matrix(
     uow: UnitOfWork,
     *,
     actor: Actor,
-    matrix: Matrix,
+    matrix: Matrix | Sequence[Sequence[str]],
     reason: str | None,
     expected_version: int | None = None,
 ) -> MatrixVersion:
@@ -72,7 +73,7 @@ def update_matrix(
     authorize(uow, actor, Action.RISK_MATRIX_EDIT, Resource.RISK_MATRIX)
     why = clean_text(reason, field="Reason for the change", limit=1000, multiline=True)
     if not isinstance(matrix, Matrix):
-        raise ValidationError("Matrix: give 25 levels.")
+        matrix = Matrix.from_grid(matrix)  # rows by likelihood 1..5, columns by impact 1..5
     current = in_force(uow)
     if expected_version is not None and expected_version != current.version:
         raise Conflict(stale_message(THE_MATRIX))

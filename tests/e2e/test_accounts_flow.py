@@ -32,11 +32,12 @@ ADMIN_PAGES = [
     "Overview",
     "Fairness",
     "Model registry",
+    "Risk register",
     "Audit trail",
     "Users and roles",
     "My account",
 ]
-DATA_SCIENTIST_PAGES = ["Overview", "Fairness", "Model registry", "My account"]
+DATA_SCIENTIST_PAGES = ["Overview", "Fairness", "Model registry", "Risk register", "My account"]
 
 
 def _expect_no_user_administration(page: Page) -> None:

@@ -19,7 +19,8 @@ from tests.e2e.helpers import expect_nav, fill_first_admin, open_app, sidebar, w
 
 pytestmark = pytest.mark.e2e
 
-MENU = ["Overview", "Fairness", "Model registry", "Audit trail", "Users and roles", "My account"]
+MENU = ["Overview", "Fairness", "Model registry", "Risk register", "Audit trail", "Users and roles",
+        "My account"]  # fmt: skip
 
 
 def _bell(page: Page):

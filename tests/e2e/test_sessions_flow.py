@@ -33,6 +33,7 @@ COOKIE = "governance_session"
 ADMIN_PAGES = [
     "Fairness",
     "Model registry",
+    "Risk register",
     "Audit trail",
     "Users and roles",
     "My account",
