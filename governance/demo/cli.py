@@ -66,6 +66,7 @@ def render_summary(summary: DemoSummary) -> str:
     lines += [
         "",
         f"{summary.models} models, {summary.versions} versions, {summary.points:,} performance "
-        f"points, {summary.assessments} fairness assessments ({summary.seconds:.1f} s).",
+        f"points, {summary.assessments} fairness assessments, {summary.risks} risks "
+        f"({summary.seconds:.1f} s).",
     ]
     return "\n".join(lines) + "\n"

@@ -32,6 +32,8 @@ from governance.demo import fairness
 from governance.demo import performance as perf
 from governance.demo.accounts import Credential, create_accounts
 from governance.demo.models import CATALOGUE, MEASURED, DemoModel, DemoVersion, Step
+from governance.demo.risk_play import risk_timeline
+from governance.demo.risks import RISKS
 from governance.errors import ValidationError
 from governance.kernel import UnitOfWork, Workbench
 from governance.registry import approvals, deployments
@@ -56,6 +58,7 @@ class DemoSummary:
     points: int
     assessments: int
     seconds: float
+    risks: int = 0
 
 
 class Clock:
@@ -125,7 +128,13 @@ def load_demo(workbench: Workbench) -> DemoSummary:
         clock.now = now
         versions = sum(len(m.versions) for m in CATALOGUE)
         summary = DemoSummary(
-            tuple(credentials), len(CATALOGUE), versions, story.points, story.assessments, 0.0
+            tuple(credentials),
+            len(CATALOGUE),
+            versions,
+            story.points,
+            story.assessments,
+            0.0,
+            len(RISKS),
         )
     seconds = (utcnow() - started).total_seconds()
     return dataclasses.replace(summary, seconds=round(seconds, 2))
@@ -167,6 +176,9 @@ def _timeline(story: _Story, now: datetime) -> list[tuple[datetime, int, Call]]:
                 entries.append((at, len(entries), _step_call(story, model, version, step)))
         for at, batch in perf.batches(perf.points(model, now), now):
             entries.append((at, len(entries), _points_call(story, model, batch)))
+    # The risk register, about the models above (registered 80+ days ago, before any risk).
+    for at, call in risk_timeline(story.users, now):
+        entries.append((at, len(entries), call))
     return sorted(entries, key=lambda e: (e[0], e[1]))
 
 
