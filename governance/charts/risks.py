@@ -94,8 +94,14 @@ def heatmap_figure(
     counts: Sequence[Sequence[int]], levels: Sequence[Sequence[str]], *, residual: bool
 ) -> go.Figure:
     """Open risks per likelihood × impact cell (rows likelihood 1..5, columns impact 1..5)."""
+    # An empty cell says only its level, small; a cell with risks leads with their count.
     text = [
-        [f"<b>{counts[lik - 1][imp - 1]}</b><br>{levels[lik - 1][imp - 1]}" for imp in RATINGS]
+        [
+            f"<b>{counts[lik - 1][imp - 1]}</b><br>{levels[lik - 1][imp - 1]}"
+            if counts[lik - 1][imp - 1]
+            else f"<span style='font-size:11px'>{levels[lik - 1][imp - 1]}</span>"
+            for imp in RATINGS
+        ]
         for lik in RATINGS
     ]
     hover = [
@@ -136,6 +142,7 @@ def trend_figure(trend: pd.DataFrame) -> go.Figure:
                 y=part["risks"],
                 name=level,
                 mode="lines",
+                line_shape="hv",
                 line={
                     "color": LEVEL_COLOURS[level],
                     "width": 2.5,

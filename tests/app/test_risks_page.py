@@ -83,7 +83,7 @@ def test_the_heatmap_counts_a_cell_and_lists_its_risks(workbench, people):
     assert len(at.get("plotly_chart")) == 1
     assert {b.label for b in at.get("download_button")} >= {"PNG", "SVG", "PDF", "CSV", "Excel"}
     cell = at.selectbox(key="risk_heat_cell")
-    assert cell.options[1].startswith("Likelihood 5 × impact 4 — 🔴 critical — 1 risk")
+    assert cell.options[1].startswith("Likelihood 5 × impact 4 — critical — 1 risk")
     ok(cell.set_value((5, 4)).run())
     [table] = [df.value for df in at.dataframe if "title" in df.value.columns]
     assert table["id"].tolist() == [r.id]
@@ -152,7 +152,7 @@ def test_the_register_flags_overdue_plans_and_offers_every_match(workbench, peop
     )
     at = _page("aldo", tab="Register")
     [table] = [df.value for df in at.dataframe if "Title" in df.value.columns]
-    assert table["Overdue plans"].tolist() == ["⚠ 1 overdue"]
+    assert table["Overdue plans"].tolist() == ["1 overdue"]
     assert any("overdue" in m for m in messages(at, "warning"))
     detail = _page("aldo", risk=risk.id)
     assert any("overdue" in m for m in messages(detail, "warning"))

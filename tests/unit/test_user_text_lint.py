@@ -78,7 +78,6 @@ OURS: dict[str, dict[str, str]] = {
         "level_label(risk.level)": "a level's name (an enum) and its icon",
         "residual": "a number and a level's name",
         "risk.status": "a status (an enum, CHECK-constrained)",
-        "label_safe(risk.owner)": "markdown_text of a username",
         "risk.category.replace('_', '-')": "a category (an enum, CHECK-constrained)",
         "', '.join((markdown_text(m) for m in risk.models))": "markdown_text of each name",
         "moved": "two statuses (enums)",

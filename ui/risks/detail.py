@@ -19,7 +19,7 @@ from ui.work import seen_version
 def risk_detail(user: UserInfo, dossier: RiskDossier) -> None:
     risk = dossier.risk
     st.header(f"Risk {risk.id:d}: {markdown_text(risk.title)}")
-    c = st.columns(5)
+    c = st.columns(4)
     c[0].metric("Score", f"{risk.score:d}", help="Likelihood × impact (inherent).")
     c[1].metric(
         "Level",
@@ -33,11 +33,10 @@ def risk_detail(user: UserInfo, dossier: RiskDossier) -> None:
     )
     c[2].metric("Residual", residual, help="After mitigation (likelihood × impact).")
     c[3].metric("Status", risk.status)
-    c[4].metric("Owner", label_safe(risk.owner))
     st.caption(
-        f"Category {risk.category.replace('_', '-')} · likelihood {risk.likelihood:d} × "
-        f"impact {risk.impact:d} · recorded by {markdown_text(risk.created_by)} on "
-        f"{local_time(risk.created_at)}"
+        f"Owner **{markdown_text(risk.owner)}** · category {risk.category.replace('_', '-')} · "
+        f"likelihood {risk.likelihood:d} × impact {risk.impact:d} · recorded by "
+        f"{markdown_text(risk.created_by)} on {local_time(risk.created_at)}"
     )
     if risk.accepted_until is not None:
         st.info(
@@ -65,10 +64,6 @@ def risk_detail(user: UserInfo, dossier: RiskDossier) -> None:
     if record:
         forms.transition_form(user, dossier, seen)
         forms.edit_form(user, dossier, seen)
-
-
-def label_safe(text: str) -> str:
-    return markdown_text(text)
 
 
 def _plans(user: UserInfo, dossier: RiskDossier, record: bool) -> None:

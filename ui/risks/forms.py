@@ -39,7 +39,7 @@ def _rating_fields(
 ) -> tuple[int | None, int | None]:
     c1, c2 = st.columns(2)
     lik = c1.selectbox(
-        f"{label}Likelihood",
+        f"{label}likelihood" if label else "Likelihood",
         list(LIKELIHOOD),
         format_func=LIKELIHOOD.get,
         index=None if likelihood is None else likelihood - 1,
@@ -47,7 +47,7 @@ def _rating_fields(
         key=key(f"{prefix}_lik"),
     )
     imp = c2.selectbox(
-        f"{label}Impact",
+        f"{label}impact" if label else "Impact",
         list(IMPACT),
         format_func=IMPACT.get,
         index=None if impact is None else impact - 1,

@@ -12,13 +12,12 @@ LIKELIHOOD = {
     5: "5 · almost certain",
 }
 IMPACT = {1: "1 · negligible", 2: "2 · minor", 3: "3 · moderate", 4: "4 · major", 5: "5 · severe"}
-LEVEL_ICONS = {"low": "🟢", "medium": "🟡", "high": "🟠", "critical": "🔴"}
 ALL = ""
 
 
 def level_label(level: object) -> str:
     text = "" if level is None or pd.isna(level) else str(level)
-    return f"{LEVEL_ICONS.get(text, '')} {text}".strip() or "—"
+    return text or "—"
 
 
 def category_label(value: str) -> str:

@@ -30,7 +30,7 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
             "Residual level": frame["residual_level"].map(level_label),
             "Owner": frame["owner"],
             "Models": frame["models"],
-            "Overdue plans": frame["overdue_plans"].map(lambda n: f"⚠ {n} overdue" if n else ""),
+            "Overdue plans": frame["overdue_plans"].map(lambda n: f"{n} overdue" if n else ""),
             "Accepted until": frame["accepted_until"],
         }
     )
@@ -60,7 +60,8 @@ def register_tab(user: UserInfo) -> None:
         overdue = int((frame["overdue_plans"] > 0).sum())
         if overdue:
             st.warning(
-                f"{overdue:d} of these risks have an overdue mitigation plan (⚠).",
+                f"{overdue:d} of these risks {'has' if overdue == 1 else 'have'} an overdue "
+                "mitigation plan (see the Overdue plans column).",
                 icon=":material/schedule:",
             )
         picked = st.dataframe(
