@@ -256,3 +256,52 @@ def test_a_stale_acceptance_is_a_conflict(timed, clock, people):
     move_risk(timed, risk, "mitigating", recorder=people.officer, acceptor=people.other_officer)
     with pytest.raises(Conflict, match="Someone else changed this risk"):
         _accept(timed, clock, people.other_officer, risk, expected_version=risk.row_version)
+
+
+def test_many_officers_on_one_risk_end_in_one_decision_per_version(timed, clock, people, make_user):
+    """Eight officers, each acting on the version they saw: for every version one decision
+    lands, the others are conflicts (or busy on SQLite), nothing else; the trail holds as
+    many decisions as the history."""
+    from tests.concurrency import hammer
+
+    officers = [make_user(Role.COMPLIANCE_OFFICER, f"hammer-{i}") for i in range(8)]
+    risk = make_risk(timed, by=people.officer, owner=people.owner)
+
+    def act(thread: int, call: int) -> object:
+        seen = timed.run(risks.get_risk, actor=people.owner.actor(), risk_id=risk.id)
+        if seen.status == "identified":
+            return timed.run(
+                risks.transition_risk,
+                actor=officers[thread].actor(),
+                risk_id=risk.id,
+                to="mitigating",
+                reason=f"t{thread}",
+                expected_version=seen.row_version,
+            )
+        if seen.status == "mitigating":
+            return _accept(
+                timed, clock, officers[thread], risk, days=10, expected_version=seen.row_version
+            )
+        return None
+
+    outcomes = hammer(act, threads=8, calls=3)
+    assert outcomes.internal == []
+    done = [r for r in outcomes.results.values() if hasattr(r, "status")]
+    assert sorted(r.status for r in done) == ["accepted", "mitigating"]
+    assert all(
+        isinstance(r, Conflict | type(None))
+        for r in outcomes.results.values()
+        if not hasattr(r, "status")
+    )
+    with timed.unit() as uow:
+        moves = uow.session.scalar(
+            select(func.count())
+            .select_from(RiskTransition)
+            .where(RiskTransition.risk_id == risk.id)
+        )
+        events = uow.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.in_(("risk.transitioned", "risk.accepted")))
+        )
+    assert (moves, events) == (3, 2)
