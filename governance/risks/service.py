@@ -186,6 +186,9 @@ def update_risk(
     if risk.status == RiskStatus.CLOSED.value:
         raise ValidationError("Status: this risk is closed; a closed risk is not edited.")
     before = {k: getattr(risk, k) for k in _EDITABLE} | {"models": list(_model_names(uow, risk.id))}
+    wanted = {k: values[k] for k in _EDITABLE} | {"models": [m.name for m in linked]}
+    if wanted == before:
+        raise ValidationError("Nothing changed: edit a field first.")
     # A mitigated risk's residual rating was measured against the inherent one.
     if risk.residual_likelihood is not None and (
         risk.residual_likelihood > values["likelihood"]
@@ -206,8 +209,6 @@ def update_risk(
     uow.flush("the risk's models")
     info = info_of(uow, risk)
     after = {k: getattr(risk, k) for k in _EDITABLE} | {"models": list(info.models)}
-    if after == before:
-        raise ValidationError("Nothing changed: edit a field first.")
     uow.record(
         actor,
         Event(AuditAction.RISK_UPDATED, Resource.RISK, risk.id, {"before": before, "after": after}),

@@ -203,3 +203,18 @@ def test_the_trend_counts_open_risks_by_level_per_day(timed, clock, people):
     assert by["low"].tolist() == [0] * 7 + [1, 1, 0]  # 6 December, closed on the 8th
     assert by["high"].sum() == by["medium"].sum() == 0
     assert trend["day"].max().date() == clock().date()
+
+
+def test_an_edit_that_changes_nothing_is_refused_and_writes_nothing(timed, people):
+    risk = timed.run(risks.register_risk, actor=people.officer.actor(), **_args(people))
+    before = _counts(timed)
+    with pytest.raises(ValidationError, match="Nothing changed"):
+        timed.run(
+            risks.update_risk,
+            actor=people.officer.actor(),
+            risk_id=risk.id,
+            expected_version=risk.row_version,
+            **_args(people),
+        )
+    assert _counts(timed) == before
+    assert timed.run(risks.get_risk, actor=people.owner.actor(), risk_id=risk.id).row_version == 1
