@@ -1,5 +1,5 @@
-"""Command line: database upkeep, accounts, the audit trail, the model registry, incidents, doctor,
-backups and restores, the demo workspace.
+"""Command line: database upkeep, accounts, the audit trail, the model registry, the risk
+register, incidents, doctor, backups and restores, the demo workspace.
 
 ``db upgrade`` and ``db grant`` are the migration role's (the owner of the schema); every other
 command runs as the app's role too, which with ``GOVERNANCE_MIGRATE_ON_START=false`` only
@@ -75,9 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     from governance.incidents.cli import add_incident_commands
     from governance.maintenance.cli import add_maintenance_commands
     from governance.registry.cli import add_registry_commands
+    from governance.risks.cli import add_risk_commands
 
     add_fairness_commands(groups)
     add_registry_commands(groups)
+    add_risk_commands(groups)
     add_incident_commands(groups)
     add_maintenance_commands(groups)
     add_demo_commands(groups)
@@ -207,6 +209,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from governance.registry.cli import run_registry
 
         return run_registry(args, open_workbench)
+    if args.group == "risks":
+        from governance.risks.cli import run_risks
+
+        return run_risks(args, open_workbench)
     if args.group == "incidents":
         from governance.incidents.cli import run_incidents
 

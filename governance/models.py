@@ -25,6 +25,15 @@ from governance.registry.models import (
     Validation,
     VersionTransition,
 )
+from governance.risks.models import (
+    MitigationPlan,
+    PlanNote,
+    Risk,
+    RiskAcceptance,
+    RiskMatrixVersion,
+    RiskModel,
+    RiskTransition,
+)
 
 __all__ = [
     "Approval",
@@ -41,6 +50,7 @@ __all__ = [
     "IncidentPolicyVersion",
     "IncidentPostmortem",
     "IncidentTransition",
+    "MitigationPlan",
     "Model",
     "ModelVersion",
     "ModelWatcher",
@@ -48,7 +58,13 @@ __all__ = [
     "NotificationCondition",
     "PerformanceDay",
     "PerformancePoint",
+    "PlanNote",
     "PreventiveMeasure",
+    "Risk",
+    "RiskAcceptance",
+    "RiskMatrixVersion",
+    "RiskModel",
+    "RiskTransition",
     "User",
     "Validation",
     "VersionTransition",

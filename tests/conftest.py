@@ -8,10 +8,13 @@ that is a failure.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -150,3 +153,46 @@ def _cheap_password_hashing() -> Iterator[None]:
     passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
     yield
     passwords._hasher = real
+
+
+# --- the risk register's tests: the people of a risk, and a clock they move ----------------
+
+
+class Clock:
+    """The workbench's injectable clock, set by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class People(NamedTuple):
+    owner: UserInfo  # a data scientist owns the risk
+    officer: UserInfo  # records and accepts
+    other_officer: UserInfo
+    executive: UserInfo
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def timed(workbench: Workbench, clock: Clock) -> Workbench:
+    return dataclasses.replace(workbench, clock=clock)
+
+
+@pytest.fixture
+def people(make_user) -> People:  # type: ignore[no-untyped-def]
+    return People(
+        make_user(Role.DATA_SCIENTIST, "owner-sci"),
+        make_user(Role.COMPLIANCE_OFFICER, "officer-a"),
+        make_user(Role.COMPLIANCE_OFFICER, "officer-b"),
+        make_user(Role.EXECUTIVE, "exec"),
+    )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from governance.incidents.records import IncidentInfo
     from governance.registry.records import VersionInfo
     from governance.registry.service import ModelInfo
+    from governance.risks.records import RiskInfo
 
 PASSWORD = "correct horse battery staple"
 FileFormat = Literal["csv", "parquet", "xlsx"]
@@ -275,3 +276,56 @@ def make_incident(workbench: Workbench, *, by: UserInfo, **fields: object) -> In
     }  # fmt: skip
     values.update(fields)
     return workbench.run(incidents.report_incident, actor=by.actor(), **values)  # type: ignore[arg-type]
+
+
+def make_risk(
+    workbench: Workbench,
+    *,
+    by: UserInfo,
+    owner: UserInfo,
+    title: str | None = None,
+    category: str = "security",
+    likelihood: int = 4,
+    impact: int = 3,
+    models: tuple[str, ...] = (),
+) -> RiskInfo:
+    """A risk (identified) recorded by ``by`` and owned by ``owner``."""
+    from governance.risks import service as risks
+
+    return workbench.run(
+        risks.register_risk,
+        actor=by.actor(),
+        category=category,
+        title=title or f"risk-{uuid.uuid4().hex[:6]}",
+        description="Prompts can steer the model to reveal its instructions.",
+        likelihood=likelihood,
+        impact=impact,
+        owner_id=owner.id,
+        models=list(models),
+    )
+
+
+def move_risk(
+    workbench: Workbench, risk: RiskInfo, to: str, *, recorder: UserInfo, acceptor: UserInfo
+) -> RiskInfo:
+    """``risk`` walked along the lifecycle's shortest path to status ``to``."""
+    from datetime import timedelta
+
+    from governance.risks import acceptance
+    from governance.risks import service as risks
+
+    def step(target: str) -> RiskInfo:
+        if target == "accepted":
+            until = (workbench.clock() + timedelta(days=30)).date()
+            return workbench.run(acceptance.accept_risk, actor=acceptor.actor(), risk_id=risk.id,
+                                 justification="within appetite", expires_on=until)  # fmt: skip
+        residual = {"residual_likelihood": 1, "residual_impact": 1} if target == "mitigated" else {}
+        return workbench.run(risks.transition_risk, actor=recorder.actor(), risk_id=risk.id,
+                             to=target, reason=f"to {target}", **residual)  # fmt: skip
+
+    path = {"identified": [], "mitigating": ["mitigating"],
+            "mitigated": ["mitigating", "mitigated"], "accepted": ["accepted"],
+            "closed": ["mitigating", "mitigated", "closed"]}[to]  # fmt: skip
+    for target in path:
+        risk = step(target)
+    return risk

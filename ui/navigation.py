@@ -45,6 +45,9 @@ PAGES: tuple[PageSpec, ...] = (
         Action.REGISTRY_READ,
     ),
     PageSpec(
+        "views/risks.py", "Risk register", ":material/warning:", "Assurance", Action.RISK_READ
+    ),
+    PageSpec(
         "views/incidents.py",
         "Incidents",
         ":material/crisis_alert:",

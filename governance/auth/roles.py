@@ -64,6 +64,10 @@ class Action(StrEnum):
     MAINTENANCE = "system.maintenance"
     NOTIFICATION_READ = "notification.read"
     NOTIFICATION_MARK_READ = "notification.mark_read"
+    RISK_READ = "risk.read"
+    RISK_RECORD = "risk.record"
+    RISK_ACCEPT = "risk.accept"
+    RISK_MATRIX_EDIT = "risk.matrix_edit"
     INCIDENT_READ = "incident.read"
     INCIDENT_REPORT = "incident.report"
     INCIDENT_MANAGE = "incident.manage"
@@ -99,6 +103,10 @@ ACTION_PHRASES: dict[Action, str] = {
     Action.MAINTENANCE: "maintain the system (doctor, backups and restores)",
     Action.NOTIFICATION_READ: "read your notifications",
     Action.NOTIFICATION_MARK_READ: "mark your notifications as read",
+    Action.RISK_READ: "read the risk register",
+    Action.RISK_RECORD: "record risks, their status and their mitigation plans",
+    Action.RISK_ACCEPT: "accept risks",
+    Action.RISK_MATRIX_EDIT: "change the risk level matrix",
     Action.INCIDENT_READ: "read incidents",
     Action.INCIDENT_REPORT: "report incidents",
     Action.INCIDENT_MANAGE: "acknowledge, investigate, resolve or close incidents",
@@ -144,6 +152,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Everyone has an inbox; that it is one's own is checked by the service on each record.
     Action.NOTIFICATION_READ: _EVERYONE,
     Action.NOTIFICATION_MARK_READ: _EVERYONE,
+    # Executives read the heatmap; auditors examine the register.
+    Action.RISK_READ: _EVERYONE,
+    # Those who find and treat risks: compliance, the model makers, the operators.
+    Action.RISK_RECORD: frozenset({Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.ADMIN}),
+    # Accepting a risk is compliance's decision, never the risk owner's (a service rule and
+    # the risk_acceptances CHECK), as is the scale every risk is levelled by.
+    Action.RISK_ACCEPT: frozenset({Role.COMPLIANCE_OFFICER}),
+    Action.RISK_MATRIX_EDIT: frozenset({Role.COMPLIANCE_OFFICER}),
     Action.INCIDENT_READ: _EVERYONE,
     # Whoever builds or runs models sees them fail: they report.
     Action.INCIDENT_REPORT: frozenset({Role.COMPLIANCE_OFFICER, Role.DATA_SCIENTIST, Role.ADMIN}),
@@ -167,6 +183,7 @@ READ_ACTIONS = frozenset(
         # reader's bookkeeping, as the last sign-in time is, so read-only roles keep it.
         Action.NOTIFICATION_MARK_READ,
         Action.REGISTRY_READ,
+        Action.RISK_READ,
         Action.INCIDENT_READ,
     }
 )

@@ -127,6 +127,44 @@ APP_GRANTS: tuple[TableGrant, ...] = (
         "when it began and ended)",
     ),
     TableGrant(
+        "risks",
+        ("SELECT", "INSERT", "UPDATE"),
+        "a risk is re-rated and moves through its statuses on its record; closed risks are "
+        "kept, never deleted",
+    ),
+    TableGrant(
+        "risk_models",
+        ("SELECT", "INSERT", "DELETE"),
+        "which models a risk is about: an edit of the risk's models removes and adds links "
+        "(the audit trail keeps each edit)",
+    ),
+    TableGrant(
+        "risk_transitions",
+        ("SELECT", "INSERT"),
+        "a risk's history: each status change appended, never edited or removed",
+    ),
+    TableGrant(
+        "risk_acceptances",
+        ("SELECT", "INSERT", "UPDATE"),
+        "an acceptance is written once and only its end (expiry, closing) is stamped on it; "
+        "never deleted",
+    ),
+    TableGrant(
+        "mitigation_plans",
+        ("SELECT", "INSERT", "UPDATE"),
+        "a plan's status moves as work is done; plans are kept, never deleted",
+    ),
+    TableGrant(
+        "mitigation_plan_notes",
+        ("SELECT", "INSERT"),
+        "progress notes: appended, never edited or removed",
+    ),
+    TableGrant(
+        "risk_matrices",
+        ("SELECT", "INSERT"),
+        "a matrix change appends a new version; old versions stay as they were",
+    ),
+    TableGrant(
         "incidents",
         ("SELECT", "INSERT", "UPDATE"),
         "an incident moves through its lifecycle (acknowledged, escalated, resolved, closed) "

@@ -66,7 +66,8 @@ def render_summary(summary: DemoSummary) -> str:
     lines += [
         "",
         f"{summary.models} models, {summary.versions} versions, {summary.points:,} performance "
-        f"points, {summary.assessments} fairness assessments, {summary.incidents} incidents "
+        f"points, {summary.assessments} fairness assessments, {summary.risks} risks, "
+        f"{summary.incidents} incidents "
         f"({summary.seconds:.1f} s).",
     ]
     return "\n".join(lines) + "\n"

@@ -33,6 +33,8 @@ from governance.demo import incidents as demo_incidents
 from governance.demo import performance as perf
 from governance.demo.accounts import Credential, create_accounts
 from governance.demo.models import CATALOGUE, MEASURED, DemoModel, DemoVersion, Step
+from governance.demo.risk_play import risk_timeline
+from governance.demo.risks import RISKS
 from governance.errors import ValidationError
 from governance.incidents import policy_store as incident_policy
 from governance.incidents import postmortem as incident_postmortem
@@ -61,6 +63,7 @@ class DemoSummary:
     points: int
     assessments: int
     seconds: float
+    risks: int = 0
     incidents: int = 0
 
 
@@ -141,6 +144,7 @@ def load_demo(workbench: Workbench) -> DemoSummary:
             story.points,
             story.assessments,
             0.0,
+            risks=len(RISKS),
             incidents=len(story.incidents),
         )
     seconds = (utcnow() - started).total_seconds()
@@ -183,6 +187,9 @@ def _timeline(story: _Story, now: datetime) -> list[tuple[datetime, int, Call]]:
                 entries.append((at, len(entries), _step_call(story, model, version, step)))
         for at, batch in perf.batches(perf.points(model, now), now):
             entries.append((at, len(entries), _points_call(story, model, batch)))
+    # The risk register, about the models above (registered 80+ days ago, before any risk).
+    for at, call in risk_timeline(story.users, now):
+        entries.append((at, len(entries), call))
     entries.append((now - timedelta(days=demo_incidents.POLICY_DAYS_AGO), len(entries),
                     lambda uow: _incident_policy(uow, story)))  # fmt: skip
     for incident in demo_incidents.INCIDENTS:

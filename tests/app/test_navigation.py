@@ -44,6 +44,7 @@ TITLES = {
     ACCOUNT: "My account",
     "views/notifications.py": "Notifications",
     "views/registry.py": "Model registry",
+    "views/risks.py": "Risk register",
     "views/incidents.py": "Incidents",
 }
 

@@ -32,12 +32,15 @@ ADMIN_PAGES = [
     "Overview",
     "Fairness",
     "Model registry",
+    "Risk register",
     "Incidents",
     "Audit trail",
     "Users and roles",
     "My account",
 ]
-DATA_SCIENTIST_PAGES = ["Overview", "Fairness", "Model registry", "Incidents", "My account"]
+DATA_SCIENTIST_PAGES = [
+    "Overview", "Fairness", "Model registry", "Risk register", "Incidents", "My account"
+]
 
 
 def _expect_no_user_administration(page: Page) -> None:

@@ -23,6 +23,7 @@ MENU = [
     "Overview",
     "Fairness",
     "Model registry",
+    "Risk register",
     "Incidents",
     "Audit trail",
     "Users and roles",

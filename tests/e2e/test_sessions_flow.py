@@ -33,6 +33,7 @@ COOKIE = "governance_session"
 ADMIN_PAGES = [
     "Fairness",
     "Model registry",
+    "Risk register",
     "Incidents",
     "Audit trail",
     "Users and roles",

@@ -103,6 +103,33 @@ def test_the_demo_walks_every_lifecycle_state_through_the_services_and_audits_it
     assert workbench.run(verify_full, record=False).intact
 
 
+def test_the_risk_register_fills_the_heatmap_with_one_acceptance_lapsing_and_a_plan_late(loaded):
+    from governance.demo.risks import RISKS
+    from governance.risks.models import MitigationPlan, Risk, RiskMatrixVersion, RiskTransition
+
+    workbench, summary, started = loaded
+    assert summary.risks == len(RISKS) == 12
+    risks = _all(workbench, Risk)
+    assert len(risks) == 12
+    assert {r.status for r in risks} == {"identified", "mitigating", "mitigated", "accepted",
+                                         "closed"}  # fmt: skip
+    assert len({(r.likelihood, r.impact) for r in risks}) >= 9  # the heatmap is spread out
+    today = datetime.now(UTC).date()
+    lapsing = [r for r in risks if r.status == "accepted" and r.accepted_until <= today
+               + timedelta(days=3)]  # fmt: skip
+    assert len(lapsing) == 1
+    overdue = [p for p in _all(workbench, MitigationPlan)
+               if p.status in ("planned", "in_progress") and p.deadline < today]  # fmt: skip
+    assert len(overdue) == 1
+    users = {u.id: u.username for u in _all(workbench, User)}
+    told = [n for n in _all(workbench, Notification) if n.kind == "risks.plan_overdue"]
+    assert [users[n.recipient_id] for n in told] == [SAM]
+    # The acceptance that lapsed a month ago was reopened by the clock, on its day.
+    [reopened] = [t for t in _all(workbench, RiskTransition) if t.actor == "system:risk-clock"]
+    assert started - timedelta(days=31) < reopened.at < started - timedelta(days=28)
+    assert [m.version for m in _all(workbench, RiskMatrixVersion)] == [1]
+
+
 def test_ninety_days_of_points_and_the_degrading_model_tells_its_owner(loaded):
     workbench, summary, started = loaded
     points = _all(workbench, PerformancePoint)
@@ -199,6 +226,7 @@ def test_the_command_prints_the_accounts_and_they_sign_in(workbench, tmp_path):
     }
     assert sorted(table) == sorted(a.username for a in ACCOUNTS)
     assert "7 models, 13 versions" in done.stdout and "2 fairness assessments" in done.stdout
+    assert "12 risks" in done.stdout
     for username, password in table.items():
         user = workbench.run(auth.authenticate, username=username, password=password)
         assert not user.must_change_password

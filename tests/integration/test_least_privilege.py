@@ -216,6 +216,7 @@ def _app_session(
             stdin=factories.PASSWORD + "\n")  # fmt: skip
     run(("users", "list"))
     _registry_session(run)
+    _risks_session(run)
     _incidents_session(run)
     # Evidence names a registered model's version: saved once the registry has them.
     run(("fairness", "assess"), str(data), "--y-true", "label", "--y-pred", "prediction",
@@ -295,6 +296,31 @@ def _incidents_session(run) -> None:  # type: ignore[no-untyped-def]
     run(("incidents", "show"), "1", "--format", "json")
     run(("incidents", "policy"), "--set", "ack_high=30", "--reason", "faster", env=officer)
     run(("incidents", "metrics"), "--format", "json")
+
+
+def _risks_session(run) -> None:  # type: ignore[no-untyped-def]
+    """Every risk command, as the app role: one risk mitigated, one accepted."""
+    from datetime import UTC, datetime, timedelta
+
+    run(("users", "create"), "--username", "officer-2", "--role", "compliance_officer",
+        "--password-stdin", stdin=factories.PASSWORD + "\n")  # fmt: skip
+    officer, other = {"GOVERNANCE_ACTOR": "officer"}, {"GOVERNANCE_ACTOR": "officer-2"}
+    soon = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    for title in ("Prompt injection", "Drift"):
+        run(("risks", "register"), title, "--category", "security", "--description", "d",
+            "--likelihood", "4", "--impact", "5", "--owner", "scientist", "--model", "scorer",
+            env=officer)  # fmt: skip
+    run(("risks", "list"), "--format", "json")
+    run(("risks", "show"), "1")
+    run(("risks", "mitigate"), "1", "--strategy", "filter", "--owner", "scientist",
+        "--deadline", soon, env=officer)  # fmt: skip
+    run(("risks", "plan-progress"), "1", "--note", "half way", "--status", "in_progress",
+        env=officer)  # fmt: skip
+    run(("risks", "transition"), "1", "--to", "mitigating", "--reason", "go", env=officer)
+    run(("risks", "accept"), "2", "--justification", "appetite", "--expires", soon, env=other)
+    run(("risks", "matrix"), "--cell", "5,3=critical", "--reason", "appetite", env=officer)
+    run(("risks", "heatmap"), "--residual")
+    run(("risks", "expire"))
 
 
 @pytest.mark.postgres

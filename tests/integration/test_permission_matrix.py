@@ -7,6 +7,7 @@ call goes through.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -41,8 +42,21 @@ from governance.registry import deployments as registry_deployments
 from governance.registry import service as registry
 from governance.registry.models import Approval, Deployment, Model, ModelVersion, Validation
 from governance.reports.audit_export import export_events_csv
+from governance.risks import acceptance as risk_acceptance
+from governance.risks import levels as risk_levels
+from governance.risks import register as risk_register
+from governance.risks import service as risks
+from governance.risks.matrix import DEFAULT_MATRIX
+from governance.risks.models import Risk, RiskAcceptance, RiskMatrixVersion
 from tests.conftest import PASSWORD
-from tests.factories import PASSING, SHA, make_evidence_model, make_model, make_version
+from tests.factories import (
+    PASSING,
+    SHA,
+    make_evidence_model,
+    make_model,
+    make_risk,
+    make_version,
+)
 
 Call = Callable[[Session, Actor, dict[str, Any]], Any]
 
@@ -117,6 +131,28 @@ CALLS: dict[Action, Call] = {
     Action.REGISTRY_DEPRECATE: lambda s, a, ids: registry_deployments.deprecate_version(
         s, actor=a, version_id=ids["approved"].id, reason="old"
     ),
+    Action.RISK_READ: lambda s, a, ids: risk_register.list_risks(s, actor=a),
+    Action.RISK_RECORD: lambda s, a, ids: risks.register_risk(
+        s,
+        actor=a,
+        category="safety",
+        title="Unsafe advice",
+        description="d",
+        likelihood=2,
+        impact=5,
+        owner_id=ids["target"],
+    ),
+    # The risk is the target's: no walked actor owns it, so the owner rule refuses none.
+    Action.RISK_ACCEPT: lambda s, a, ids: risk_acceptance.accept_risk(
+        s,
+        actor=a,
+        risk_id=ids["risk"].id,
+        justification="within appetite",
+        expires_on=ids["expiry"],
+    ),
+    Action.RISK_MATRIX_EDIT: lambda s, a, ids: risk_levels.update_matrix(
+        s, actor=a, matrix=DEFAULT_MATRIX.with_cells({(5, 3): "critical"}), reason="appetite"
+    ),
     Action.INCIDENT_READ: lambda s, a, ids: incident_listing.list_incidents(s, actor=a),
     Action.INCIDENT_REPORT: lambda s, a, ids: incident_service.report_incident(
         s,
@@ -154,6 +190,9 @@ def _snapshot(session: Session) -> tuple[list[Any], list[int]]:
     for record in (Model, Validation, Approval, Deployment):
         records.append(len(session.scalars(select(record.id)).all()))
     records.append([(v.status, v.row_version) for v in session.scalars(select(ModelVersion))])
+    for record in (Risk, RiskAcceptance, RiskMatrixVersion):
+        records.append(len(session.scalars(select(record.id)).all()))
+    records.append([(r.status, r.row_version) for r in session.scalars(select(Risk))])
     records.append([(i.acknowledged_at, i.row_version) for i in session.scalars(select(Incident))])
     records.append(len(session.scalars(select(IncidentPolicyVersion.id)).all()))
     events = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
@@ -206,6 +245,8 @@ def world(uow, session, admin, make_user, tmp_path, workbench):
             workbench, ids["model"], maker=target, checkers=(checker,),
             to="pending_approval" if status == "pending" else status,
         )  # fmt: skip
+    ids["risk"] = make_risk(workbench, by=checker, owner=target)
+    ids["expiry"] = (workbench.clock() + timedelta(days=30)).date()
     ids["incident"] = workbench.run(
         incident_service.report_incident, actor=target.actor(), incident_type="security",
         severity="medium", title="Prompt injection", description="d",

@@ -85,6 +85,25 @@ OURS: dict[str, dict[str, str]] = {
         "max_mb": "a number (a setting)",
         "text": "built of counts and markdown_text",
     },
+    "ui/risks/detail.py": {
+        "level_label(risk.level)": "a level's name (an enum) and its icon",
+        "residual": "a number and a level's name",
+        "risk.status": "a status (an enum, CHECK-constrained)",
+        "risk.category.replace('_', '-')": "a category (an enum, CHECK-constrained)",
+        "', '.join((markdown_text(m) for m in risk.models))": "markdown_text of each name",
+        "moved": "two statuses (enums)",
+        "plan.status.replace('_', ' ')": "a plan status (CHECK-constrained)",
+        "flag": "our word or nothing",
+        "note.status.replace('_', ' ')": "a plan status (CHECK-constrained)",
+    },
+    "ui/risks/forms.py": {
+        "r.level": "a level's name (an enum)", "target": "a status (an enum)",
+        "label": "'' or 'Residual '",
+    },
+    "ui/risks/heatmap.py": {"VIEWS.get": "our two words", "RECORD_BY_CLI": "our sentence"},
+    "ui/risks/listing.py": {
+        "RECORD_BY_CLI": "our sentence", "shown": "our words and a number, or nothing",
+    },
     "ui/feedback.py": {"message": "flash's callers escape (checked here as flash contexts)"},
     "ui/downloads.py": {
         "missing": "why chart images cannot be made (our sentence)",

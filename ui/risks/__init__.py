@@ -1,0 +1,1 @@
+"""The risk register page's parts: heatmap, register, a risk's detail, forms, matrix, trend."""
