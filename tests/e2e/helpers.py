@@ -177,6 +177,16 @@ def choose(page: Page, scope: Locator, label: str, option: str) -> None:
     expect(box).to_have_value(option)
 
 
+def pick(page: Page, scope: Locator | Page, label: str, typed: str, option: str) -> None:
+    """Choose ``option`` by typing ``typed`` into the selectbox's search and pressing Enter, as
+    a keyboard user does: steadier than clicking an option of a popover that may still move."""
+    box = scope.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+    expect(box).to_have_value(option)
+
+
 def create_accounts(state_dir: Path, *accounts: tuple[str, ...]) -> dict[str, str]:
     """Accounts in the server's state folder, made through the CLI as an operator would.
 

@@ -14,12 +14,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import (
-    choose,
     create_accounts,
     field,
     form,
     go_to,
     open_app,
+    pick,
     sign_in,
     sign_out,
     wait_for_run,
@@ -55,7 +55,7 @@ def test_report_escalate_respond_close(
     expect(page.get_by_text("No incident is recorded yet.")).to_be_visible()
     _tab(page, "Report")
     report = form(page, "Report incident")
-    choose(page, report, "Severity", "Critical")
+    pick(page, report, "Severity", "Critical", "Critical")
     field(report, "Title").fill(TITLE)
     field(report, "What happened").fill("An API key appeared in the request log.")
     shot("report")
@@ -66,7 +66,7 @@ def test_report_escalate_respond_close(
     expect(page.get_by_text("1 unread")).to_be_visible()
     go_to(page, "Incidents")
     main = page.get_by_test_id("stMain")
-    choose(page, main, "Open an incident", f"#1 {TITLE}")
+    pick(page, main, "Open an incident", "#1 Key", f"#1 {TITLE}")
     expect(page.get_by_role("heading", name=HEADING, level=3)).to_be_visible()
     wait_for_run(page)
     shot("opened")
@@ -76,7 +76,8 @@ def test_report_escalate_respond_close(
     _submit(page, "Start investigating", "Incident #1 is under investigation.")
     _tab(page, "Incident")
     form(page, "Resolve").get_by_role("button", name="Resolve", exact=True).click()
-    expect(page.get_by_text("Root cause is required.")).to_be_visible()
+    alert = page.get_by_test_id("stAlertContentError")
+    expect(alert.get_by_text("Root cause is required.")).to_be_visible()
     wait_for_run(page)
     field(form(page, "Resolve"), "Root cause").fill("Debug logging left on in 2.1.")
     _submit(page, "Resolve", "Incident #1 resolved.")

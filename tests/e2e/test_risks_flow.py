@@ -12,10 +12,10 @@ from governance.auth import service as auth
 from governance.auth.roles import Role
 from tests import factories
 from tests.e2e.helpers import (
-    choose,
     fill_first_admin,
     go_to,
     open_app,
+    pick,
     sign_in,
     sign_out,
     wait_for_run,
@@ -46,7 +46,8 @@ def test_an_executive_reads_the_heatmap_and_an_officer_treats_a_risk(
     sign_in(page, "erin")
     go_to(page, "Risk register")
     expect(page.locator(".js-plotly-plot")).to_have_count(1)
-    choose(page, page, "List the risks of a cell", "Likelihood 4 × impact 5 — critical — 1 risk")
+    pick(page, page, "List the risks of a cell", "Likelihood 4 × impact 5",
+         "Likelihood 4 × impact 5 — critical — 1 risk")
     wait_for_run(page)
     expect(page.get_by_text("Select a row to open the risk.")).to_be_visible()
     expect(page.get_by_role("button", name="Record risk")).to_have_count(0)

@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     form,
     go_to,
     open_app,
+    pick,
     sign_in,
     sign_out,
     wait_for_run,
@@ -36,15 +37,6 @@ def _submit(page: Page, label: str, message: str | re.Pattern[str]) -> None:
     wait_for_run(page)
 
 
-def _pick(page: Page, scope, label: str, typed: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Choose by typing into the selectbox's search, as a keyboard user does."""
-    box = scope.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    page.keyboard.type(typed)
-    page.keyboard.press("Enter")
-    expect(box).to_have_value(option)
-
-
 def _tab(page: Page, name: str) -> None:
     page.get_by_role("tab", name=name, exact=True).click()
     wait_for_run(page)
@@ -56,17 +48,17 @@ def _record_risk_and_plan(page: Page, app_server: str, shot: Callable[[str], Pat
     _tab(page, "Register")
     main.get_by_text("Record a risk", exact=True).click()
     record = form(page, "Record risk")
-    _pick(page, record, "Category", "security", "security")
+    pick(page, record, "Category", "security", "security")
     field(record, "Title").fill(RISK)
     field(record, "Description").fill("Crafted input makes the assistant quote other records.")
-    _pick(page, record, "Likelihood", "likely", "4 · likely")
-    _pick(page, record, "Impact", "severe", "5 · severe")
-    _pick(page, record, "Owner", "sam", "sam")
+    pick(page, record, "Likelihood", "likely", "4 · likely")
+    pick(page, record, "Impact", "severe", "5 · severe")
+    pick(page, record, "Owner", "sam", "sam")
     _submit(page, "Record risk", "Risk 1 recorded: score 20, critical.")
 
     _tab(page, "Heatmap")
     expect(main.locator(".js-plotly-plot")).to_have_count(1)
-    _pick(page, main, "List the risks of a cell", "Likelihood 4 × impact 5", CELL)
+    pick(page, main, "List the risks of a cell", "Likelihood 4 × impact 5", CELL)
     wait_for_run(page)
     expect(main.locator("td", has_text=RISK)).to_have_count(1)  # in the cell's table
     shot("risk-in-its-cell")
@@ -84,7 +76,7 @@ def _record_risk_and_plan(page: Page, app_server: str, shot: Callable[[str], Pat
     page.keyboard.press("Tab")
     expect(plan.get_by_role("spinbutton", name="day, Deadline")).to_have_text(f"{deadline:%d}")
     page.keyboard.press("Escape")  # the calendar the field opened
-    _pick(page, plan, "Plan owner", "sam", "sam")
+    pick(page, plan, "Plan owner", "sam", "sam")
     _submit(page, "Add plan", "Mitigation plan added.")
     expect(main.get_by_text("Filter retrieved records by the asking customer.")).to_be_visible()
     shot("risk-with-plan")
@@ -94,7 +86,7 @@ def _report_incident(page: Page, app_server: str, shot: Callable[[str], Path]) -
     go_to(page, "Incidents")
     _tab(page, "Report")
     report = form(page, "Report incident")
-    _pick(page, report, "Severity", "Critical", "Critical")
+    pick(page, report, "Severity", "Critical", "Critical")
     field(report, "Title").fill(INCIDENT)
     field(report, "What happened").fill("A support answer quoted another customer's address.")
     report.get_by_text(re.compile(r"^Serious incident")).click()
@@ -121,7 +113,7 @@ def test_a_risk_in_its_cell_with_a_plan_and_an_escalated_incident_with_its_clock
     sign_in(page, "erin")
     go_to(page, "Risk register")
     main = page.get_by_test_id("stMain")
-    _pick(page, main, "List the risks of a cell", "Likelihood 4 × impact 5", CELL)
+    pick(page, main, "List the risks of a cell", "Likelihood 4 × impact 5", CELL)
     wait_for_run(page)
     expect(main.locator("td", has_text=RISK)).to_have_count(1)  # in the cell's table
     expect(page.get_by_role("button", name="Record risk")).to_have_count(0)
