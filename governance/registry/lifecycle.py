@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from governance.errors import ValidationError
+from governance.kernel.lifecycle import refused_step
 
 
 class Status(StrEnum):
@@ -71,17 +72,7 @@ def check_transition(source: Status | str, target: Status | str) -> None:
     source, target = Status(source), Status(target)
     if target in ALLOWED[source]:
         return
-    options = allowed_from(source)
-    if not options:
-        raise ValidationError(
-            f"Status: a version that is {source.label} cannot become {target.label}; "
-            f"{source.label} is final."
-        )
-    allowed = ", ".join(s.label for s in options)
-    raise ValidationError(
-        f"Status: a version that is {source.label} cannot become {target.label}; "
-        f"it can only become: {allowed}."
-    )
+    raise refused_step("a version", source, target, allowed_from(source))
 
 
 def parse_status(value: str) -> Status:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from governance.errors import ValidationError
+from governance.kernel.lifecycle import refused_step
 
 
 class RiskStatus(StrEnum):
@@ -74,17 +75,7 @@ def check_transition(source: RiskStatus | str, target: RiskStatus | str) -> Tran
     found = step(source, target)
     if found is not None:
         return found
-    options = allowed_from(source)
-    if not options:
-        raise ValidationError(
-            f"Status: a risk that is {source.label} cannot become {target.label}; "
-            f"{source.label} is final."
-        )
-    allowed = ", ".join(s.label for s in options)
-    raise ValidationError(
-        f"Status: a risk that is {source.label} cannot become {target.label}; "
-        f"it can only become: {allowed}."
-    )
+    raise refused_step("a risk", source, target, allowed_from(source))
 
 
 def parse_status(value: object) -> RiskStatus:
